@@ -1,0 +1,41 @@
+# Two commands do everything on a fresh machine:
+#   make run    set up, then run the main job
+#   make test   set up, then run every check
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+UV_VERSION := 0.13.9
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := .venv
+VENV := .venv/bin
+
+.PHONY: setup run test lint typecheck pytest bench clean
+
+.tools/bin/uv:
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+# uv sync is a no-op taking well under a second when nothing changed.
+setup: $(UV)
+	@$(UV) sync --frozen --quiet
+
+run: setup
+	$(VENV)/alkphos interpret examples/low-alp-adult.json --format text
+
+lint: setup
+	$(VENV)/ruff check src tests benchmarks
+	$(VENV)/ruff format --check src tests benchmarks
+
+typecheck: setup
+	$(VENV)/mypy
+
+pytest: setup
+	$(VENV)/pytest -q
+
+test: lint typecheck pytest
+
+bench: setup
+	$(VENV)/python benchmarks/interpret.py
+
+clean:
+	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,348 @@
+"""Turn a case into facts the rules read: analytes resolved, units converted, ages and
+pregnancy weeks computed per result date, intervals chosen, medicines and findings coded.
+
+Input that cannot be read raises ``InputError``; input that is readable but unknown (a test,
+a medicine or a finding alkphos does not know) is kept in ``not_understood`` with the reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+from alkphos.errors import InputError, UnitError, closest
+from alkphos.knowledge.age import DAYS_PER_YEAR, Age
+from alkphos.knowledge.loader import Knowledge
+from alkphos.model.case import Case, LabResult
+from alkphos.rules.intervals import Interval, knowledge_interval, status_of
+from alkphos.units import normalise_spelling
+
+__all__ = ["Facts", "Measurement", "gather_facts"]
+
+Status = Literal["low", "normal", "high", "unknown"]
+_AGE_LIMIT = 130.0
+_AGE_TOLERANCE_YEARS = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Measurement:
+    """One understood result, in its analyte's canonical unit."""
+
+    index: int
+    test: str
+    analyte: str
+    value: float
+    reported_value: float
+    reported_unit: str
+    factor: float
+    on: date | None
+    when: date
+    age: Age | None
+    pregnancy_weeks: float | None
+    postpartum_weeks: float | None
+    interval: Interval | None
+    status: Status
+    fasting: bool | None
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Everything the rules need to know about one case."""
+
+    kb: Knowledge
+    case: Case
+    as_of: date
+    sex: str
+    measurements: tuple[Measurement, ...]
+    by_analyte: Mapping[str, tuple[Measurement, ...]]
+    drugs: tuple[str, ...]
+    drug_classes: frozenset[str]
+    findings: frozenset[str]
+    not_understood: tuple[str, ...]
+    converted: tuple[Measurement, ...] = field(default=())
+
+    def latest(self, analyte: str) -> Measurement | None:
+        """The most recent result of an analyte (by date, then by input order)."""
+        series = self.by_analyte.get(analyte)
+        return series[-1] if series else None
+
+    def same_day(self, analyte: str, on: date) -> Measurement | None:
+        """The last result of an analyte collected on a given day."""
+        for measurement in reversed(self.by_analyte.get(analyte, ())):
+            if measurement.when == on:
+                return measurement
+        return None
+
+
+def gather_facts(case: Case, kb: Knowledge, as_of: date) -> Facts:
+    """Resolve, convert and judge every result of ``case`` as of ``as_of``.
+
+    Raises:
+        InputError: a value, unit, date or age that cannot be interpreted.
+    """
+    dates = [_result_date(i, r) for i, r in enumerate(case.results)]
+    for index, on in enumerate(dates):
+        if on is not None and on > as_of:
+            raise InputError(
+                f"results[{index}].date",
+                f"{on.isoformat()} is after the as-of date {as_of.isoformat()}",
+                "a date on or before the as-of date",
+            )
+    reference = max((d for d in dates if d is not None), default=as_of)
+    _check_ages(case, reference)
+    not_understood: list[str] = []
+    measurements: list[Measurement] = []
+    for index, result in enumerate(case.results):
+        analyte = kb.find_analyte(result.test)
+        if analyte is None:
+            names = [a.name for a in kb.analytes.values()] + [
+                alias for a in kb.analytes.values() for alias in a.aliases
+            ]
+            hint = closest(result.test, names)
+            suggestion = f" (did you mean '{hint}'?)" if hint else ""
+            not_understood.append(
+                f"results[{index}].test: '{result.test}' is not a test alkphos knows; "
+                f"this result was set aside{suggestion}"
+            )
+            continue
+        measurements.append(
+            _measure(kb, case, index, result, analyte, dates[index] or reference, reference)
+        )
+    measurements.sort(key=lambda m: (m.when, m.index))
+    by_analyte: dict[str, list[Measurement]] = {}
+    for measurement in measurements:
+        by_analyte.setdefault(measurement.analyte, []).append(measurement)
+    drugs, drug_notes = _code_medications(kb, case.medications)
+    findings, finding_notes = _code_findings(kb, case.findings)
+    classes = frozenset(c for drug in drugs for c in kb.drugs[drug].classes)
+    return Facts(
+        kb=kb,
+        case=case,
+        as_of=as_of,
+        sex=case.patient.sex,
+        measurements=tuple(measurements),
+        by_analyte={key: tuple(value) for key, value in by_analyte.items()},
+        drugs=drugs,
+        drug_classes=classes,
+        findings=findings,
+        not_understood=(*not_understood, *drug_notes, *finding_notes),
+        converted=tuple(m for m in measurements if m.factor != 1.0),
+    )
+
+
+def _result_date(index: int, result: LabResult) -> date | None:
+    try:
+        return result.collected_on
+    except ValueError as exc:  # pragma: no cover - the model already checked the format
+        raise InputError(f"results[{index}].date", "not a date", "ISO 8601") from exc
+
+
+def _check_ages(case: Case, reference: date) -> None:
+    patient = case.patient
+    if patient.birth_date is None:
+        return
+    if patient.birth_date > reference:
+        raise InputError(
+            "patient.birth_date",
+            f"{patient.birth_date.isoformat()} is after the latest result",
+            "a birth date before the results",
+        )
+    age = Age.between(patient.birth_date, reference)
+    if age.years > _AGE_LIMIT:
+        raise InputError(
+            "patient.birth_date",
+            f"gives an age of {age.years:.0f} years at the latest result",
+            "an age of 130 years or less",
+        )
+    given = patient.age_years
+    if given is not None and abs(given - age.years) > _AGE_TOLERANCE_YEARS:
+        raise InputError(
+            "patient.age_years",
+            f"{given:g} does not match birth_date, which gives {age.years:.1f} years "
+            "at the latest result",
+            "give one of them, or both consistent",
+        )
+
+
+def _measure(
+    kb: Knowledge,
+    case: Case,
+    index: int,
+    result: LabResult,
+    analyte_id: str,
+    when: date,
+    reference: date,
+) -> Measurement:
+    analyte = kb.analytes[analyte_id]
+    path = f"results[{index}]"
+    units = kb.unit_index[analyte_id]
+    reported_unit = result.unit if result.unit is not None else analyte.unit
+    conversion = units.get(normalise_spelling(reported_unit))
+    if conversion is None:
+        accepted = kb.accepted_units(analyte_id)
+        raise UnitError(
+            f"{path}.unit",
+            f"unknown unit '{reported_unit}' for {analyte.name}",
+            "accepted: " + ", ".join(accepted),
+            suggestion=closest(reported_unit, accepted),
+        )
+    if result.value < 0:
+        raise InputError(f"{path}.value", f"negative value {result.value:g}", "0 or more")
+    value = _tidy(result.value * conversion.factor)
+    bounds = analyte.plausible
+    if not bounds.low <= value <= bounds.high:
+        raise InputError(
+            f"{path}.value",
+            f"implausible {analyte.name} of {result.value:g} {reported_unit}",
+            f"plausible: {bounds.low:g} to {bounds.high:g} {analyte.unit}",
+        )
+    patient = case.patient
+    age = _age_at(case, when, reference)
+    back_weeks = (reference - when).days / 7
+    pregnancy = None
+    if patient.pregnancy_weeks is not None and patient.pregnancy_weeks - back_weeks >= 0:
+        pregnancy = patient.pregnancy_weeks - back_weeks
+    postpartum = None
+    if patient.postpartum_weeks is not None and patient.postpartum_weeks - back_weeks >= 0:
+        postpartum = patient.postpartum_weeks - back_weeks
+    interval = _interval(
+        kb, path, result, analyte_id, conversion.factor, age, patient.sex, pregnancy
+    )
+    return Measurement(
+        index=index,
+        test=result.test,
+        analyte=analyte_id,
+        value=value,
+        reported_value=result.value,
+        reported_unit=reported_unit,
+        factor=conversion.factor,
+        on=result.collected_on,
+        when=when,
+        age=age,
+        pregnancy_weeks=pregnancy,
+        postpartum_weeks=postpartum,
+        interval=interval,
+        status=status_of(value, interval),  # type: ignore[arg-type]
+        fasting=result.fasting,
+    )
+
+
+def _age_at(case: Case, when: date, reference: date) -> Age | None:
+    patient = case.patient
+    if patient.birth_date is not None:
+        return Age.between(patient.birth_date, when)
+    if patient.age_years is None:
+        return None
+    years = patient.age_years - (reference - when).days / DAYS_PER_YEAR
+    if years < 0:
+        raise InputError(
+            "patient.age_years",
+            f"{patient.age_years:g} makes a result dated {when.isoformat()} older than the patient",
+            "an age at the most recent result that fits every result date",
+        )
+    return Age.from_years(years)
+
+
+def _interval(
+    kb: Knowledge,
+    path: str,
+    result: LabResult,
+    analyte: str,
+    factor: float,
+    age: Age | None,
+    sex: str,
+    pregnancy_weeks: float | None,
+) -> Interval | None:
+    built_in = knowledge_interval(kb, analyte, age, sex, pregnancy_weeks)
+    low, high = result.reference_low, result.reference_high
+    for name, limit in (("reference_low", low), ("reference_high", high)):
+        if limit is not None and limit < 0:
+            raise InputError(f"{path}.{name}", f"negative limit {limit:g}", "0 or more")
+    if low is not None and high is not None and low > high:
+        raise InputError(
+            f"{path}.reference_low",
+            f"{low:g} is above reference_high {high:g}",
+            "a lower limit below the upper limit",
+        )
+    if low is None and high is None:
+        return built_in
+    if pregnancy_weeks is not None and analyte == "alp" and built_in is not None:
+        # Labs report non-pregnant limits; placental ALP makes them wrong in pregnancy.
+        return Interval(
+            low=built_in.low,
+            high=built_in.high,
+            unit=built_in.unit,
+            basis=built_in.basis + "; used instead of the laboratory's non-pregnancy limits",
+            source=built_in.source,
+            citations=built_in.citations,
+        )
+    basis = "Reporting laboratory's own limits"
+    if low is None or high is None:
+        missing = "lower" if low is None else "upper"
+        basis += f"; {missing} limit from the knowledge base" if built_in else ""
+    return Interval(
+        low=_tidy(low * factor) if low is not None else (built_in.low if built_in else None),
+        high=_tidy(high * factor) if high is not None else (built_in.high if built_in else None),
+        unit=kb.analytes[analyte].unit,
+        basis=basis,
+        source="laboratory",
+        citations=built_in.citations if built_in and (low is None or high is None) else (),
+    )
+
+
+def _tidy(value: float) -> float:
+    return float(f"{value:.6g}")
+
+
+_WORD = re.compile(r"[a-z0-9][a-z0-9'\-]*")
+
+
+def _code_medications(kb: Knowledge, names: list[str]) -> tuple[tuple[str, ...], list[str]]:
+    drugs: list[str] = []
+    notes: list[str] = []
+    for index, name in enumerate(names):
+        drug = kb.find_drug(name) or _match_words(name, kb.find_drug)
+        if drug is None:
+            choices = [d.name for d in kb.drugs.values()] + [
+                b for d in kb.drugs.values() for b in (*d.brands, *d.aliases)
+            ]
+            hint = closest(name, choices)
+            suggestion = f" (did you mean '{hint}'?)" if hint else ""
+            notes.append(
+                f"medications[{index}]: '{name}' is not a medicine alkphos knows; "
+                f"its effect on ALP was not considered{suggestion}"
+            )
+        elif drug not in drugs:
+            drugs.append(drug)
+    return tuple(drugs), notes
+
+
+def _code_findings(kb: Knowledge, names: list[str]) -> tuple[frozenset[str], list[str]]:
+    findings: set[str] = set()
+    notes: list[str] = []
+    for index, name in enumerate(names):
+        finding = kb.find_finding(name)
+        if finding is None:
+            hint = closest(name, list(kb.findings))
+            suggestion = f" (did you mean '{hint}'?)" if hint else ""
+            notes.append(
+                f"findings[{index}]: '{name}' is kept as free text; the rules do not use it"
+                f"{suggestion}"
+            )
+        else:
+            findings.add(finding)
+    return frozenset(findings), notes
+
+
+def _match_words(text: str, find: Callable[[str], str | None]) -> str | None:
+    """Match a medicine written with a dose or form ('alendronate 70 mg weekly')."""
+    words = _WORD.findall(text.lower())
+    for size in (3, 2, 1):
+        for start in range(len(words) - size + 1):
+            found = find(" ".join(words[start : start + size]))
+            if found is not None:
+                return found
+    return None

@@ -1,0 +1,128 @@
+"""Cross-reference checks run when the knowledge base is built.
+
+Every id a file mentions must exist; every vocabulary id of the contract must exist with
+its meaning; every citation must be cited; reference intervals for ALP must tile age with
+no gap and no overlap. Each problem is a ``KnowledgeError`` naming the file and the key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from alkphos.errors import KnowledgeError
+from alkphos.knowledge.age import age_bound_days
+from alkphos.knowledge.schema import ReferenceInterval
+
+if TYPE_CHECKING:
+    from alkphos.knowledge.loader import _Tables
+
+__all__ = ["check_references", "check_tiling"]
+
+_AGE_LIMIT_DAYS = 131 * 366  # beyond any accepted age (130 years)
+TILED_ANALYTES = ("alp",)
+
+
+def check_references(kb: _Tables, vocabulary: Mapping[str, Any]) -> None:
+    """Raise ``KnowledgeError`` for the first dangling or missing reference."""
+    cited: set[str] = set()
+
+    def cite(file: str, key: str, ids: Iterable[str]) -> None:
+        for citation in ids:
+            if citation not in kb.citations:
+                raise KnowledgeError(file, key, f"unknown citation '{citation}'")
+            cited.add(citation)
+
+    def known(file: str, key: str, ids: Iterable[str], table: Mapping[str, Any], what: str) -> None:
+        for item in ids:
+            if item not in table:
+                raise KnowledgeError(file, key, f"unknown {what} '{item}'")
+
+    for analyte in kb.analytes.values():
+        cite("analytes.yaml", analyte.id, analyte.citations)
+    for interval in kb.interval_list:
+        known("reference_intervals.yaml", interval.id, [interval.analyte], kb.analytes, "analyte")
+        cite("reference_intervals.yaml", interval.id, interval.citations)
+        if interval.low is not None and interval.high is not None and interval.low > interval.high:
+            raise KnowledgeError("reference_intervals.yaml", interval.id, "low is above high")
+    for cause in kb.causes.values():
+        cite("causes.yaml", cause.id, cause.citations)
+        known("causes.yaml", f"{cause.id}.tests", cause.tests, kb.tests, "test")
+        for position, item in enumerate(cause.evidence):
+            cite("causes.yaml", f"{cause.id}.evidence[{position}]", item.citations)
+    for test in kb.tests.values():
+        known("tests.yaml", test.id, test.analytes, kb.analytes, "analyte")
+        cite("tests.yaml", test.id, test.citations)
+    for flag in kb.flags.values():
+        cite("flags.yaml", flag.id, flag.citations)
+        known("flags.yaml", f"{flag.id}.tests", flag.tests, kb.tests, "test")
+    used_classes: set[str] = set()
+    for drug in kb.drugs.values():
+        known("drugs.yaml", f"drugs.{drug.id}", drug.classes, kb.classes, "drug class")
+        used_classes.update(drug.classes)
+    for drug_class in kb.classes.values():
+        if drug_class.id not in used_classes:
+            raise KnowledgeError("drugs.yaml", f"classes.{drug_class.id}", "no drug has it")
+        for effect in drug_class.effects:
+            key = f"classes.{drug_class.id}.effects"
+            known("drugs.yaml", key, [effect.analyte], kb.analytes, "analyte")
+            cite("drugs.yaml", key, effect.citations)
+    for parameter in kb.parameters.values():
+        cite("parameters.yaml", parameter.id, parameter.citations)
+    for rule in kb.follow_up.values():
+        cite("followup.yaml", rule.id, rule.citations)
+    for citation in kb.citations:
+        if citation not in cited:
+            raise KnowledgeError("citations/", citation, "never cited (orphan)")
+    _check_vocabulary(kb, vocabulary)
+    for tiled in TILED_ANALYTES:
+        check_tiling(tiled, [i for i in kb.interval_list if i.analyte == tiled])
+
+
+def _check_vocabulary(kb: _Tables, vocabulary: Mapping[str, Any]) -> None:
+    file = "vocabulary.yaml"
+    for cause_id, entry in vocabulary["causes"].items():
+        cause = kb.causes.get(cause_id)
+        if cause is None:
+            raise KnowledgeError(file, f"causes.{cause_id}", "missing from causes.yaml")
+        if cause.direction != entry["direction"]:
+            raise KnowledgeError(
+                "causes.yaml", cause_id, f"direction must be '{entry['direction']}'"
+            )
+    for section, table in (("tests", kb.tests), ("findings", kb.findings), ("flags", kb.flags)):
+        for item in vocabulary[section]:
+            if item not in table:
+                raise KnowledgeError(file, f"{section}.{item}", f"missing from {section}.yaml")
+
+
+def check_tiling(analyte: str, intervals: list[ReferenceInterval]) -> None:
+    """Each sex's non-pregnancy intervals tile all ages, and pregnancy intervals all weeks."""
+    file = "reference_intervals.yaml"
+    for sex in ("female", "male"):
+        spans = sorted(
+            (age_bound_days(i.age_from), age_bound_days(i.age_to, _AGE_LIMIT_DAYS), i.id)
+            for i in intervals
+            if i.pregnancy_weeks is None and i.sex in (sex, "any")
+        )
+        _check_spans(file, f"{analyte} ({sex})", spans, 0.0, float(_AGE_LIMIT_DAYS), "days")
+    weeks = sorted(
+        (i.pregnancy_weeks.from_, i.pregnancy_weeks.to, i.id)
+        for i in intervals
+        if i.pregnancy_weeks is not None
+    )
+    if weeks:
+        _check_spans(file, f"{analyte} (pregnancy)", weeks, 0.0, 45.0, "weeks")
+
+
+def _check_spans(
+    file: str, what: str, spans: list[tuple[float, float, str]], start: float, end: float, unit: str
+) -> None:
+    reached = start
+    for low, high, interval_id in spans:
+        if low > reached:
+            raise KnowledgeError(file, interval_id, f"{what}: gap from {reached} to {low} {unit}")
+        if low < reached:
+            raise KnowledgeError(file, interval_id, f"{what}: overlaps below {reached} {unit}")
+        reached = high
+    if reached < end:
+        raise KnowledgeError(file, what, f"no interval from {reached} {unit}")

@@ -1,0 +1,223 @@
+"""Pydantic models of the knowledge base files (every one frozen, ``extra="forbid"``)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "AgeBound",
+    "Analyte",
+    "AnalyteUnit",
+    "Cause",
+    "Citation",
+    "Drug",
+    "DrugClass",
+    "DrugEffect",
+    "EvidenceItem",
+    "Finding",
+    "Flag",
+    "FollowUpRule",
+    "Parameter",
+    "Plausible",
+    "ReferenceInterval",
+    "Test",
+    "WeekRange",
+]
+
+Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.\-]*$")]
+Direction = Literal["low", "high", "either"]
+Severity = Literal["info", "warning", "critical"]
+Sex = Literal["female", "male", "any"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Citation(_Frozen):
+    """A published source; every cause, interval, threshold and weight cites one or more."""
+
+    id: Id
+    authors: str
+    title: str
+    published_in: str = Field(description="Journal, book, guideline body or publisher.")
+    year: int | None = None
+    doi: str | None = None
+    pmid: str | None = None
+    note: str | None = Field(default=None, description="What was checked, and any caveat.")
+
+
+class AnalyteUnit(_Frozen):
+    """A spelling of a unit accepted for an analyte; ``pint`` is the expression pint parses
+    when the spelling itself is not one (e.g. ``IU/L`` for an enzyme is ``U/L``)."""
+
+    unit: str
+    pint: str | None = None
+
+
+class Plausible(_Frozen):
+    """Values outside these bounds (canonical unit) are refused as implausible."""
+
+    low: float = 0.0
+    high: float
+
+
+class Analyte(_Frozen):
+    """A measurable quantity: names, codes, units and plausibility."""
+
+    id: Id
+    name: str
+    loinc: list[str] = Field(default_factory=list)
+    aliases: list[str] = Field(default_factory=list)
+    unit: str = Field(description="Canonical unit; every value is converted to it.")
+    units: list[AnalyteUnit] = Field(
+        default_factory=list, description="Other accepted spellings, converted with pint."
+    )
+    pint: str | None = Field(default=None, description="pint expression of the canonical unit.")
+    molar_mass: float | None = Field(default=None, description="g/mol, for mass <-> molar.")
+    plausible: Plausible
+    citations: list[Id] = Field(default_factory=list)
+    note: str | None = None
+
+
+class AgeBound(_Frozen):
+    """An age limit in days or years: ``15 d`` or ``13 y``."""
+
+    value: float
+    unit: Literal["d", "y"]
+
+
+class WeekRange(_Frozen):
+    """Gestational weeks, ``from`` inclusive, ``to`` exclusive."""
+
+    from_: float = Field(alias="from")
+    to: float
+
+
+class ReferenceInterval(_Frozen):
+    """A reference interval for one analyte and one population partition."""
+
+    id: Id
+    analyte: Id
+    sex: Sex = "any"
+    age_from: AgeBound
+    age_to: AgeBound | None = Field(default=None, description="Exclusive; none = no upper bound.")
+    pregnancy_weeks: WeekRange | None = Field(
+        default=None, description="Applies only in pregnancy at these weeks."
+    )
+    low: float | None
+    high: float | None
+    unit: str
+    population: str = Field(description="Who the interval describes, in words.")
+    citations: Annotated[list[Id], Field(min_length=1)]
+
+
+class Parameter(_Frozen):
+    """A named number used by a rule, with its source."""
+
+    id: Id
+    value: float
+    unit: str | None = None
+    description: str
+    citations: Annotated[list[Id], Field(min_length=1)]
+
+
+class EvidenceItem(_Frozen):
+    """A named predicate, its weight (log likelihood ratio) and the sentence shown when it holds."""
+
+    when: str = Field(description="Predicate name, optionally with arguments: 'high:ggt'.")
+    weight: float
+    says: str
+    citations: list[Id] = Field(default_factory=list)
+
+
+class Cause(_Frozen):
+    """A cause of abnormal ALP with its prior and evidence."""
+
+    id: Id
+    name: str
+    direction: Direction
+    prior: float = Field(description="Log-odds before the evidence (how common it is).")
+    summary: str
+    plain: str = Field(description="What it is, in plain words for a patient.")
+    mechanism: str | None = None
+    evidence: list[EvidenceItem]
+    tests: list[Id] = Field(default_factory=list, description="Work-up, most useful first.")
+    citations: Annotated[list[Id], Field(min_length=1)]
+
+
+class Test(_Frozen):
+    """A test or investigation alkphos may recommend."""
+
+    id: Id
+    name: str
+    analytes: list[Id] = Field(
+        default_factory=list, description="Analytes whose results mean the test is done."
+    )
+    tier: Annotated[int, Field(ge=1, le=5)] = Field(
+        description="1 = cheap, quick and decisive ... 5 = invasive, costly or specialist."
+    )
+    purpose: str
+    citations: list[Id] = Field(default_factory=list)
+
+
+class Finding(_Frozen):
+    """A clinical finding a case may report."""
+
+    id: Id
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+    description: str | None = None
+
+
+class Flag(_Frozen):
+    """A safety or context flag; its trigger lives in code, its words and numbers here."""
+
+    id: Id
+    severity: Severity
+    message: str
+    trigger: str = Field(description="When it is raised, in words.")
+    tests: list[Id] = Field(
+        default_factory=list, description="Tests the flag calls for, done first."
+    )
+    citations: Annotated[list[Id], Field(min_length=1)]
+
+
+class DrugEffect(_Frozen):
+    """What a drug class does to a measured analyte."""
+
+    analyte: Id
+    direction: Literal["up", "down", "interference"]
+    mechanism: str
+    citations: Annotated[list[Id], Field(min_length=1)]
+
+
+class DrugClass(_Frozen):
+    """A class of drugs sharing an effect on ALP or on the work-up."""
+
+    id: Id
+    name: str
+    effects: list[DrugEffect]
+
+
+class Drug(_Frozen):
+    """A drug by generic name, with brand names and classes."""
+
+    id: Id
+    name: str
+    brands: list[str] = Field(default_factory=list)
+    aliases: list[str] = Field(default_factory=list)
+    classes: Annotated[list[Id], Field(min_length=1)]
+    rxnorm: list[str] = Field(default_factory=list)
+
+
+class FollowUpRule(_Frozen):
+    """When to repeat ALP in one situation, and the advice in words."""
+
+    id: Id
+    repeat_alp_after_days: int | None
+    advice: str
+    basis: Literal["guideline", "study", "design default"]
+    citations: Annotated[list[Id], Field(min_length=1)]

@@ -1,0 +1,118 @@
+"""The case: one patient's results and context, exactly as the contract's input schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+__all__ = ["Case", "LabResult", "Patient", "Sex", "parse_when"]
+
+Sex = Literal["female", "male", "unknown"]
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+
+def parse_when(text: str) -> dt.date:
+    """Parse an ISO 8601 date or date-time into the calendar date of collection."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    return dt.datetime.fromisoformat(text).date()
+
+
+class Patient(BaseModel):
+    """Who the results belong to; every field is optional."""
+
+    model_config = _FROZEN
+
+    age_years: Annotated[float, Field(ge=0, le=130)] | None = Field(
+        default=None,
+        description="Age at the most recent result; fractions for infants (0.5 = six months).",
+    )
+    birth_date: dt.date | None = Field(
+        default=None,
+        description="Alternative to age_years; age is then computed at each result's date.",
+    )
+    sex: Sex = "unknown"
+    pregnancy_weeks: Annotated[float, Field(ge=0, le=45)] | None = Field(
+        default=None,
+        description="Gestational age in weeks if pregnant at the most recent result; "
+        "null or absent if not pregnant.",
+    )
+    postpartum_weeks: Annotated[float, Field(ge=0)] | None = Field(
+        default=None, description="Weeks since delivery, if recently delivered."
+    )
+
+    @field_validator("birth_date", mode="before")
+    @classmethod
+    def _birth_date_from_text(cls, value: object) -> object:
+        if isinstance(value, str):
+            return dt.date.fromisoformat(value)
+        return value
+
+    @model_validator(mode="after")
+    def _pregnancy_fits_sex(self) -> Patient:
+        if self.sex == "male" and self.pregnancy_weeks is not None:
+            msg = "pregnancy_weeks is given for a male patient"
+            raise ValueError(msg)
+        if self.sex == "male" and self.postpartum_weeks is not None:
+            msg = "postpartum_weeks is given for a male patient"
+            raise ValueError(msg)
+        return self
+
+
+class LabResult(BaseModel):
+    """One laboratory result as reported."""
+
+    model_config = _FROZEN
+
+    test: Annotated[str, Field(min_length=1)] = Field(
+        description="A LOINC code (6768-6) or a common name or alias (ALP, alk phos, GGT, ...)."
+    )
+    value: float = Field(description="The reported value.")
+    unit: str | None = Field(
+        default=None,
+        description="UCUM or common unit (U/L, ukat/L, mg/dL, umol/L, ...). "
+        "Absent: the analyte's conventional unit.",
+    )
+    date: str | None = Field(default=None, description="ISO 8601 date or date-time of collection.")
+    reference_low: float | None = Field(
+        default=None, description="The reporting lab's own lower limit; it wins when given."
+    )
+    reference_high: float | None = Field(
+        default=None, description="The reporting lab's own upper limit; it wins when given."
+    )
+    fasting: bool | None = Field(default=None, description="Whether the sample was fasting.")
+
+    @field_validator("date")
+    @classmethod
+    def _date_is_iso(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_when(value)
+        return value
+
+    @property
+    def collected_on(self) -> dt.date | None:
+        """The calendar date of collection, if given."""
+        return parse_when(self.date) if self.date is not None else None
+
+
+class Case(BaseModel):
+    """One patient's results and context: the input of ``interpret``."""
+
+    model_config = _FROZEN
+
+    patient: Patient
+    results: Annotated[list[LabResult], Field(min_length=1)]
+    medications: list[str] = Field(
+        default_factory=list,
+        description="Generic or brand names, current or within the last year.",
+    )
+    findings: list[str] = Field(
+        default_factory=list,
+        description="Finding ids from the vocabulary; unknown strings are reported as "
+        "not understood.",
+    )

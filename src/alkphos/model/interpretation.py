@@ -1,0 +1,193 @@
+"""The interpretation: what alkphos concludes for one case (the output contract)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "AlpBlock",
+    "AlpSeries",
+    "Cause",
+    "Flag",
+    "FollowUp",
+    "Interpretation",
+    "Pattern",
+    "ReferenceIntervalUsed",
+    "ResultStatus",
+    "Source",
+    "Summary",
+    "TestRecommendation",
+]
+
+Status = Literal["low", "normal", "high"]
+Severity = Literal["info", "warning", "critical"]
+SourceName = Literal["liver", "bone", "placenta", "intestine", "indeterminate"]
+PatternName = Literal["hepatocellular", "mixed", "cholestatic"]
+
+_OUT = ConfigDict(frozen=True, extra="forbid")
+
+
+class ReferenceIntervalUsed(BaseModel):
+    """The reference interval a result was judged against, and why it was chosen."""
+
+    model_config = _OUT
+
+    low: float | None
+    high: float | None
+    unit: str
+    basis: str = Field(description="Which population and which source.")
+    source: Literal["laboratory", "knowledge base"]
+    citations: list[str] = Field(default_factory=list)
+
+
+class AlpBlock(BaseModel):
+    """The latest ALP result and its status."""
+
+    model_config = _OUT
+
+    value: float
+    unit: Literal["U/L"] = "U/L"
+    date: str | None
+    status: Status
+    reference_interval: ReferenceIntervalUsed
+    multiple_of_uln: float
+    grade: str | None = Field(description="CTCAE v5.0 grade of a raised ALP (G1-G4), else null.")
+    grade_scheme: str | None = None
+    grade_label: str | None = None
+
+
+class ResultStatus(BaseModel):
+    """One reported result, converted and judged."""
+
+    model_config = _OUT
+
+    index: int = Field(description="Position of the result in the case's results.")
+    test: str = Field(description="As reported.")
+    analyte: str
+    name: str
+    value: float
+    unit: str
+    reported_value: float
+    reported_unit: str
+    date: str | None
+    status: Literal["low", "normal", "high", "unknown"]
+    reference_interval: ReferenceIntervalUsed | None
+
+
+class AlpSeries(BaseModel):
+    """What the ALP results say over time."""
+
+    model_config = _OUT
+
+    n_results: int
+    n_low: int
+    n_high: int
+    persistence_definition: str
+    persistently_low: bool
+    first_low_date: str | None
+    last_low_date: str | None
+    first_ever_abnormal: bool = Field(description="The latest value is the first abnormal one.")
+    long_standing: bool = Field(
+        description="Abnormal values span at least the long-standing window."
+    )
+    trend: Literal["rising", "falling", "stable"] | None
+    fold_change: float | None = Field(description="Latest ALP divided by the previous one.")
+    acute_fall: bool
+
+
+class Source(BaseModel):
+    """The likely tissue source of the ALP and why."""
+
+    model_config = _OUT
+
+    likely: SourceName
+    evidence: list[str]
+    test_to_tell: str | None = Field(
+        default=None, description="The test that would tell, when the source is indeterminate."
+    )
+
+
+class Pattern(BaseModel):
+    """The liver-injury pattern by R ratio."""
+
+    model_config = _OUT
+
+    name: PatternName
+    r_ratio: float
+
+
+class Cause(BaseModel):
+    """One cause in the differential, with the evidence that moved its score."""
+
+    model_config = _OUT
+
+    id: str
+    name: str
+    score: float
+    evidence_for: list[str]
+    evidence_against: list[str]
+    citations: list[str]
+
+
+class TestRecommendation(BaseModel):
+    """A next test, in priority order (1 = do first)."""
+
+    model_config = _OUT
+
+    id: str
+    name: str
+    priority: int
+    reason: str
+
+
+class Flag(BaseModel):
+    """A safety or context flag."""
+
+    model_config = _OUT
+
+    id: str
+    severity: Severity
+    message: str
+
+
+class FollowUp(BaseModel):
+    """When to repeat ALP, and the advice in words."""
+
+    model_config = _OUT
+
+    repeat_alp_after_days: int | None
+    advice: str
+    basis: str | None = None
+
+
+class Summary(BaseModel):
+    """The two summaries: for the clinician and, in plain words, for the patient."""
+
+    model_config = _OUT
+
+    clinician: str
+    patient: str
+
+
+class Interpretation(BaseModel):
+    """The full interpretation of one case."""
+
+    model_config = _OUT
+
+    alkphos_version: str
+    knowledge_version: str
+    as_of: str
+    alp: AlpBlock | None
+    alp_series: AlpSeries | None
+    results: list[ResultStatus]
+    source: Source
+    pattern: Pattern | None
+    pattern_note: str | None = Field(default=None, description="Why there is no pattern.")
+    differential: list[Cause]
+    tests: list[TestRecommendation]
+    flags: list[Flag]
+    follow_up: FollowUp
+    summary: Summary
+    not_understood: list[str]

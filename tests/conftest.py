@@ -1,0 +1,51 @@
+"""Shared fixtures: the knowledge base, a pinned date, the golden cases."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, settings
+
+from alkphos import Knowledge, load_knowledge
+
+# Timing varies on a shared 2-core machine (first calls load pint): no per-example deadline.
+settings.register_profile(
+    "alkphos", deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+settings.load_profile("alkphos")
+
+GOLDEN = Path(__file__).parent / "golden" / "cases"
+AS_OF = date(2024, 1, 15)
+
+
+def golden_cases() -> list[dict[str, Any]]:
+    """Every golden case file, sorted by id."""
+    return [
+        yaml.safe_load(path.read_text(encoding="utf-8")) for path in sorted(GOLDEN.glob("*.yaml"))
+    ]
+
+
+@pytest.fixture(scope="session")
+def kb() -> Knowledge:
+    """The bundled knowledge base."""
+    return load_knowledge()
+
+
+@pytest.fixture
+def as_of() -> date:
+    """A pinned interpretation date: no test depends on today."""
+    return AS_OF
+
+
+def case(*results: dict[str, Any], **patient: Any) -> dict[str, Any]:
+    """A case from result rows and patient fields (a small builder for rule tests)."""
+    return {"patient": patient, "results": list(results)}
+
+
+def row(test: str, value: float, when: str = "2024-01-10", **extra: Any) -> dict[str, Any]:
+    """One result row."""
+    return {"test": test, "value": value, "date": when, **extra}

@@ -1,0 +1,207 @@
+"""Reference intervals: exactly one ALP interval for every age, sex and pregnancy week."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from alkphos import Knowledge, interpret
+from alkphos.knowledge.age import Age
+from alkphos.knowledge.schema import ReferenceInterval
+from alkphos.rules.intervals import knowledge_interval
+
+
+def _matching(kb: Knowledge, age: Age, sex: str) -> list[ReferenceInterval]:
+    rows = []
+    for interval in kb.intervals["alp"]:
+        if interval.pregnancy_weeks is not None or interval.sex not in (sex, "any"):
+            continue
+        below_top = interval.age_to is None or not age.reached(interval.age_to)
+        if age.reached(interval.age_from) and below_top:
+            rows.append(interval)
+    return rows
+
+
+@given(years=st.floats(min_value=0, max_value=120), sex=st.sampled_from(["female", "male"]))
+def test_one_alp_interval_per_age_and_sex(kb: Knowledge, years: float, sex: str) -> None:
+    """No gap and no overlap at any age, for either sex."""
+    assert len(_matching(kb, Age.from_years(years), sex)) == 1
+
+
+@given(
+    birth=st.dates(min_value=date(1900, 1, 1), max_value=date(2024, 1, 1)),
+    sex=st.sampled_from(["female", "male", "unknown"]),
+)
+def test_one_interval_from_a_birth_date(kb: Knowledge, birth: date, sex: str) -> None:
+    """Ages computed from a birth date (days and calendar years) also get one interval."""
+    age = Age.between(birth, date(2024, 1, 1))
+    interval = knowledge_interval(kb, "alp", age, sex, None)
+    assert interval is not None
+    assert interval.low is not None
+    assert interval.high is not None
+    assert interval.low < interval.high
+    if sex != "unknown":
+        assert len(_matching(kb, age, sex)) == 1
+
+
+@given(weeks=st.floats(min_value=0, max_value=45), sex=st.sampled_from(["female", "unknown"]))
+def test_one_interval_per_pregnancy_week(kb: Knowledge, weeks: float, sex: str) -> None:
+    """Every week of pregnancy has exactly one trimester interval."""
+    rows = [
+        i
+        for i in kb.intervals["alp"]
+        if i.pregnancy_weeks is not None and i.pregnancy_weeks.from_ <= weeks < i.pregnancy_weeks.to
+    ]
+    assert len(rows) == 1
+    chosen = knowledge_interval(kb, "alp", Age.from_years(30), sex, weeks)
+    assert chosen is not None
+    assert chosen.high == rows[0].high
+
+
+@given(years=st.floats(min_value=0, max_value=120))
+def test_unknown_sex_gets_the_widest_limits(kb: Knowledge, years: float) -> None:
+    """With the sex unknown, the limits cover both the female and the male interval."""
+    age = Age.from_years(years)
+    unknown = knowledge_interval(kb, "alp", age, "unknown", None)
+    female = knowledge_interval(kb, "alp", age, "female", None)
+    male = knowledge_interval(kb, "alp", age, "male", None)
+    assert unknown is not None
+    assert female is not None
+    assert male is not None
+    assert unknown.low == min(female.low or 0, male.low or 0)
+    assert unknown.high == max(female.high or 0, male.high or 0)
+
+
+# CALIPER (Roche) partition boundaries: just below and at each boundary.
+@pytest.mark.parametrize(
+    ("age", "sex", "low", "high"),
+    [
+        (Age(days=14, years=14 / 365.25), "male", 83, 248),
+        (Age(days=15, years=15 / 365.25), "male", 122, 469),
+        (Age.from_years(0.999), "female", 122, 469),
+        (Age.from_years(1), "female", 142, 335),
+        (Age.from_years(9.99), "male", 142, 335),
+        (Age.from_years(10), "male", 129, 417),
+        (Age.from_years(12.99), "female", 129, 417),
+        (Age.from_years(13), "female", 57, 254),
+        (Age.from_years(13), "male", 116, 468),
+        (Age.from_years(15), "female", 50, 117),
+        (Age.from_years(15), "male", 82, 331),
+        (Age.from_years(17), "female", 45, 87),
+        (Age.from_years(17), "male", 55, 149),
+        (Age.from_years(18.99), "male", 55, 149),
+        (Age.from_years(19), "male", 40, 129),
+        (Age.from_years(19), "female", 35, 104),
+        (Age.from_years(120), "female", 35, 104),
+    ],
+)
+def test_partition_boundaries(kb: Knowledge, age: Age, sex: str, low: float, high: float) -> None:
+    """Each CALIPER partition starts exactly at its lower bound."""
+    interval = knowledge_interval(kb, "alp", age, sex, None)
+    assert interval is not None
+    assert (interval.low, interval.high) == (low, high)
+
+
+@pytest.mark.parametrize(
+    ("weeks", "high"), [(0, 88), (13.9, 88), (14, 126), (27.9, 126), (28, 229), (45, 229)]
+)
+def test_trimester_boundaries(kb: Knowledge, weeks: float, high: float) -> None:
+    """Trimesters change at weeks 14 and 28 (Abbassi-Ghanavati 2009)."""
+    interval = knowledge_interval(kb, "alp", Age.from_years(30), "female", weeks)
+    assert interval is not None
+    assert interval.high == high
+
+
+def test_birthday_boundary_from_birth_date() -> None:
+    """On the 19th birthday a male moves from the 17-19 partition to the adult one."""
+
+    def status_on(day: str) -> tuple[float | None, float | None]:
+        result = interpret(
+            {
+                "patient": {"birth_date": "2005-03-01", "sex": "male"},
+                "results": [{"test": "ALP", "value": 100, "date": day}],
+            }
+        )
+        assert result.alp is not None
+        interval = result.alp.reference_interval
+        return interval.low, interval.high
+
+    assert status_on("2024-02-29") == (55, 149)
+    assert status_on("2024-03-01") == (40, 129)
+
+
+def test_lab_limits_win(kb: Knowledge) -> None:
+    """The reporting lab's own limits decide the status and are named as the basis."""
+    result = interpret(
+        {
+            "patient": {"age_years": 50, "sex": "male"},
+            "results": [
+                {
+                    "test": "ALP",
+                    "value": 35,
+                    "date": "2024-01-02",
+                    "reference_low": 30,
+                    "reference_high": 120,
+                }
+            ],
+        }
+    )
+    assert result.alp is not None
+    assert result.alp.status == "normal"
+    assert result.alp.reference_interval.source == "laboratory"
+
+
+def test_pregnancy_interval_replaces_non_pregnant_lab_limits() -> None:
+    """In pregnancy ALP is not called high against a non-pregnant upper limit."""
+    result = interpret(
+        {
+            "patient": {"age_years": 30, "sex": "female", "pregnancy_weeks": 34},
+            "results": [
+                {
+                    "test": "ALP",
+                    "value": 190,
+                    "date": "2024-01-02",
+                    "reference_low": 35,
+                    "reference_high": 104,
+                }
+            ],
+        }
+    )
+    assert result.alp is not None
+    assert result.alp.status == "normal"
+    assert "pregnancy" in result.alp.reference_interval.basis
+
+
+def test_pregnancy_weeks_apply_per_result_date() -> None:
+    """An ALP from before the pregnancy is judged against the non-pregnant interval."""
+    result = interpret(
+        {
+            "patient": {"age_years": 30, "sex": "female", "pregnancy_weeks": 20},
+            "results": [
+                {"test": "ALP", "value": 120, "date": "2023-01-02"},
+                {"test": "ALP", "value": 120, "date": "2024-01-02"},
+            ],
+        }
+    )
+    first, second = result.results
+    assert first.status == "high"
+    assert second.status == "normal"
+
+
+def test_age_per_result_date_from_age_years() -> None:
+    """age_years is the age at the latest result; earlier results are younger."""
+    result = interpret(
+        {
+            "patient": {"age_years": 19.5, "sex": "male"},
+            "results": [
+                {"test": "ALP", "value": 140, "date": "2023-01-02"},
+                {"test": "ALP", "value": 140, "date": "2024-01-02"},
+            ],
+        }
+    )
+    earlier, latest = result.results
+    assert earlier.status == "normal"  # 18.5 years: 55-149
+    assert latest.status == "high"  # 19.5 years: 40-129
