@@ -148,6 +148,14 @@ def _run_batch(batch: Path, when: date | None, out: Path | None) -> int:
     return 2 if failed else 0
 
 
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the case input."""
+    from alkphos.model.schema import case_json_schema
+
+    _write(json.dumps(case_json_schema(), indent=2), None)
+
+
 @kb_app.command("export")
 def kb_export(
     output_format: Annotated[

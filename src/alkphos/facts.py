@@ -200,7 +200,7 @@ def _measure(
             f"plausible: {bounds.low:g} to {bounds.high:g} {analyte.unit}",
         )
     patient = case.patient
-    age = _age_at(case, when, reference)
+    age = _age_at(case, index, when, reference)
     back_weeks = (reference - when).days / 7
     pregnancy = None
     if patient.pregnancy_weeks is not None and patient.pregnancy_weeks - back_weeks >= 0:
@@ -230,9 +230,15 @@ def _measure(
     )
 
 
-def _age_at(case: Case, when: date, reference: date) -> Age | None:
+def _age_at(case: Case, index: int, when: date, reference: date) -> Age | None:
     patient = case.patient
     if patient.birth_date is not None:
+        if when < patient.birth_date:
+            raise InputError(
+                f"results[{index}].date",
+                f"{when.isoformat()} is before the birth date {patient.birth_date.isoformat()}",
+                "a date on or after birth_date",
+            )
         return Age.between(patient.birth_date, when)
     if patient.age_years is None:
         return None

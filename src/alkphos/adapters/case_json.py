@@ -78,8 +78,10 @@ def _section(location: tuple[int | str, ...]) -> str:
 
 
 def _input_error(exc: ValidationError) -> InputError:
-    error = exc.errors(include_url=False)[0]
-    location = tuple(part for part in error["loc"] if not _is_model_tag(part))
+    errors = exc.errors(include_url=False)
+    # An unknown field usually explains a missing one (a misspelt name): report it first.
+    error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+    location = tuple(error["loc"])
     path = _path(location)
     kind = error["type"]
     value = error.get("input")
@@ -119,7 +121,8 @@ def _input_error(exc: ValidationError) -> InputError:
             suggestion=closest(str(value), options) if isinstance(value, str) else None,
         )
     if kind in ("less_than_equal", "greater_than_equal", "less_than", "greater_than"):
-        bound = next(iter(context.values()), "")
+        limit = next(iter(context.values()), "")
+        bound = f"{limit:g}" if isinstance(limit, int | float) else str(limit)
         words = {
             "less_than_equal": f"at most {bound}",
             "greater_than_equal": f"at least {bound}",
@@ -136,6 +139,13 @@ def _input_error(exc: ValidationError) -> InputError:
                 f"not a date: {json.dumps(value)}",
                 "an ISO 8601 date such as 2024-05-31 or date-time 2024-05-31T08:30:00",
             )
+        if message.startswith("null is not accepted for "):
+            name = message.removeprefix("null is not accepted for ")
+            return InputError(
+                f"{path}.{name}" if path != "$" else name,
+                "null is not accepted",
+                "leave the field out, or give a value",
+            )
         if "pregnancy_weeks" in message or "postpartum_weeks" in message:
             name = "pregnancy_weeks" if "pregnancy_weeks" in message else "postpartum_weeks"
             return InputError(
@@ -145,10 +155,6 @@ def _input_error(exc: ValidationError) -> InputError:
             )
         return InputError(path, message, "")
     return InputError(path, str(error["msg"]).lower(), "")
-
-
-def _is_model_tag(part: int | str) -> bool:
-    return isinstance(part, str) and part in ("function-after[_pregnancy_fits_sex(), Patient]",)
 
 
 def _required(location: tuple[int | str, ...]) -> str:

@@ -66,7 +66,7 @@ class UnitConversion:
     factor: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Knowledge:
     """The validated, cross-checked knowledge base (read-only)."""
 
@@ -87,6 +87,9 @@ class Knowledge:
     finding_index: Mapping[str, str] = field(repr=False)
     drug_index: Mapping[str, str] = field(repr=False)
     interval_factors: Mapping[str, float] = field(repr=False)
+
+    def __repr__(self) -> str:
+        return f"Knowledge(version={self.version!r}, causes={len(self.causes)})"
 
     def param(self, parameter_id: str) -> float:
         """The value of a rule parameter (KeyError names it when missing)."""

@@ -12,6 +12,7 @@ __all__ = [
     "AnalyteUnit",
     "Cause",
     "Citation",
+    "Claim",
     "Drug",
     "DrugClass",
     "DrugEffect",
@@ -211,6 +212,17 @@ class Drug(_Frozen):
     aliases: list[str] = Field(default_factory=list)
     classes: Annotated[list[Id], Field(min_length=1)]
     rxnorm: list[str] = Field(default_factory=list)
+
+
+class Claim(_Frozen):
+    """A claim from a seed article, with the verdict of the evidence and what alkphos says."""
+
+    id: Id = Field(description="Seed number and claim number, e.g. 'seed000.16'.")
+    seed: str = Field(description="The seed article, by its title.")
+    claim: str = Field(description="The claim, paraphrased.")
+    verdict: Literal["supported", "nuanced", "contradicted", "unsupported", "unverified"]
+    says: str = Field(description="What the evidence says, in alkphos's own words.")
+    citations: Annotated[list[Id], Field(min_length=1)]
 
 
 class FollowUpRule(_Frozen):

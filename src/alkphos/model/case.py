@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -12,6 +12,23 @@ __all__ = ["Case", "LabResult", "Patient", "Sex", "parse_when"]
 Sex = Literal["female", "male", "unknown"]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+
+class _Input(BaseModel):
+    """Optional fields may be left out, but only those in ``NULLABLE`` may be null."""
+
+    model_config = _FROZEN
+    NULLABLE: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nulls(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for key, value in data.items():
+                if value is None and key in cls.model_fields and key not in cls.NULLABLE:
+                    msg = f"null is not accepted for {key}"
+                    raise ValueError(msg)
+        return data
 
 
 def parse_when(text: str) -> dt.date:
@@ -23,10 +40,10 @@ def parse_when(text: str) -> dt.date:
     return dt.datetime.fromisoformat(text).date()
 
 
-class Patient(BaseModel):
+class Patient(_Input):
     """Who the results belong to; every field is optional."""
 
-    model_config = _FROZEN
+    NULLABLE = frozenset({"pregnancy_weeks", "postpartum_weeks"})
 
     age_years: Annotated[float, Field(ge=0, le=130)] | None = Field(
         default=None,
@@ -36,7 +53,7 @@ class Patient(BaseModel):
         default=None,
         description="Alternative to age_years; age is then computed at each result's date.",
     )
-    sex: Sex = "unknown"
+    sex: Sex = Field(default="unknown", description="female, male or unknown.")
     pregnancy_weeks: Annotated[float, Field(ge=0, le=45)] | None = Field(
         default=None,
         description="Gestational age in weeks if pregnant at the most recent result; "
@@ -64,10 +81,8 @@ class Patient(BaseModel):
         return self
 
 
-class LabResult(BaseModel):
+class LabResult(_Input):
     """One laboratory result as reported."""
-
-    model_config = _FROZEN
 
     test: Annotated[str, Field(min_length=1)] = Field(
         description="A LOINC code (6768-6) or a common name or alias (ALP, alk phos, GGT, ...)."
@@ -100,10 +115,8 @@ class LabResult(BaseModel):
         return parse_when(self.date) if self.date is not None else None
 
 
-class Case(BaseModel):
+class Case(_Input):
     """One patient's results and context: the input of ``interpret``."""
-
-    model_config = _FROZEN
 
     patient: Patient
     results: Annotated[list[LabResult], Field(min_length=1)]

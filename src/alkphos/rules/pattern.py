@@ -30,6 +30,8 @@ def liver_pattern(facts: Facts, source: str) -> tuple[Pattern | None, str | None
             None,
             f"The ALP is likely from {_tissue(source)}, so the liver R ratio does not apply.",
         )
+    if alp.value <= 0:
+        return None, "ALP is 0, so the R ratio cannot be computed."
     if alp.status != "high" and alt.status != "high":
         return None, "Neither ALT nor ALP is raised: there is no liver injury to classify."
     r_ratio = (alt.value / alt_uln) / (alp.value / alp_uln)

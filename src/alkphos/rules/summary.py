@@ -107,8 +107,7 @@ def patient_summary(
     if "physiologic_pregnancy" in ids:
         parts.append("That is normal in pregnancy, because the placenta makes extra ALP.")
     if differential:
-        plain = kb.causes[differential[0].id].plain
-        parts.append(f"The most likely reason is this: {plain}")
+        parts.append(f"The most likely reason: {kb.causes[differential[0].id].plain}")
         if len(differential) > 1:
             parts.append("Your doctor will also think about other reasons.")
     if any(flag.severity == "critical" for flag in flags):
