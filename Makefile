@@ -36,6 +36,7 @@ test: lint typecheck pytest
 
 bench: setup
 	$(VENV)/python benchmarks/interpret.py
+	$(VENV)/python benchmarks/startup.py
 
 clean:
 	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache

@@ -175,13 +175,17 @@ def kb_export(
 
 
 @kb_app.command("validate")
-def kb_validate() -> None:
+def kb_validate(
+    data: Annotated[
+        Path | None, typer.Option(help="A knowledge folder to check (default: the bundled one).")
+    ] = None,
+) -> None:
     """Check the knowledge base: schemas, cross-references, predicates, intervals."""
     from alkphos.knowledge.loader import build_knowledge, data_dir
     from alkphos.rules.evidence import check_predicates
 
     try:
-        kb = build_knowledge(data_dir(), version="validate")
+        kb = build_knowledge(data or data_dir(), version="validate")
         check_predicates(kb)
     except AlkphosError as exc:
         _fail(str(exc))

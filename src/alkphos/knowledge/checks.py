@@ -71,6 +71,8 @@ def check_references(kb: _Tables, vocabulary: Mapping[str, Any]) -> None:
         cite("parameters.yaml", parameter.id, parameter.citations)
     for rule in kb.follow_up.values():
         cite("followup.yaml", rule.id, rule.citations)
+    for claim in kb.claims.values():
+        cite("claims.yaml", claim.id, claim.citations)
     for citation in kb.citations:
         if citation not in cited:
             raise KnowledgeError("citations/", citation, "never cited (orphan)")

@@ -40,5 +40,6 @@ def export_knowledge(kb: Knowledge) -> dict[str, Any]:
         "analytes": _dump(kb.analytes.values()),
         "parameters": _dump(kb.parameters.values()),
         "follow_up": _dump(kb.follow_up.values()),
+        "claims": _dump(kb.claims.values()),
         "citations": _dump(kb.citations.values()),
     }

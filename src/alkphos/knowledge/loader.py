@@ -27,6 +27,7 @@ from alkphos.knowledge.schema import (
     Analyte,
     Cause,
     Citation,
+    Claim,
     Drug,
     DrugClass,
     Finding,
@@ -52,6 +53,7 @@ _LISTS: dict[str, tuple[str, type[BaseModel]]] = {
     "flags.yaml": ("flags", Flag),
     "parameters.yaml": ("parameters", Parameter),
     "followup.yaml": ("rules", FollowUpRule),
+    "claims.yaml": ("claims", Claim),
 }
 _DRUGS = "drugs.yaml"
 _CITATIONS_DIR = "citations"
@@ -81,6 +83,7 @@ class Knowledge:
     drugs: Mapping[str, Drug]
     parameters: Mapping[str, Parameter]
     follow_up: Mapping[str, FollowUpRule]
+    claims: Mapping[str, Claim]
     citations: Mapping[str, Citation]
     analyte_index: Mapping[str, str] = field(repr=False)
     unit_index: Mapping[str, Mapping[str, UnitConversion]] = field(repr=False)
@@ -220,6 +223,7 @@ def build_knowledge(folder: Path, version: str) -> Knowledge:
         drugs=by_id(_DRUGS, drugs),
         parameters=by_id("parameters.yaml", lists["parameters.yaml"]),
         follow_up=by_id("followup.yaml", lists["followup.yaml"]),
+        claims=by_id("claims.yaml", lists["claims.yaml"]),
         citations=by_id("citations/", citations),
     )
     by_id("reference_intervals.yaml", kb.interval_list)
@@ -243,6 +247,7 @@ def build_knowledge(folder: Path, version: str) -> Knowledge:
         drugs=kb.drugs,
         parameters=kb.parameters,
         follow_up=kb.follow_up,
+        claims=kb.claims,
         citations=kb.citations,
         analyte_index=_name_index(
             "analytes.yaml",
@@ -273,6 +278,7 @@ class _Tables:
     drugs: dict[str, Drug]
     parameters: dict[str, Parameter]
     follow_up: dict[str, FollowUpRule]
+    claims: dict[str, Claim]
     citations: dict[str, Citation]
 
 

@@ -94,8 +94,8 @@ def patient_summary(
     alp = state.alp
     kb = state.facts.kb
     intro = (
-        "ALP (alkaline phosphatase) is an enzyme: a protein that helps the body do its work. "
-        "Most of it comes from the liver and the bones."
+        "ALP (alkaline phosphatase) is an enzyme, a protein that takes phosphate off other "
+        "molecules. Most of it comes from the liver and the bones."
     )
     if alp is None:
         return f"{intro} Your results do not include an ALP test, so we cannot say more. {_ALWAYS}"
