@@ -17,7 +17,7 @@ VENV := .venv/bin
 
 # uv sync is a no-op taking well under a second when nothing changed.
 setup: $(UV)
-	@$(UV) sync --frozen --quiet
+	@$(UV) sync --frozen --quiet --all-extras
 
 run: setup
 	$(VENV)/alkphos interpret examples/low-alp-adult.json --format text

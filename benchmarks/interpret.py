@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
 from pathlib import Path
 
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-
-from alkphos import interpret, load_knowledge, parse_case  # noqa: E402
+from alkphos import interpret, load_knowledge, parse_case
 
 CASES = Path(__file__).resolve().parent.parent / "tests" / "golden" / "cases"
 

@@ -73,6 +73,19 @@ def check_references(kb: _Tables, vocabulary: Mapping[str, Any]) -> None:
         cite("followup.yaml", rule.id, rule.citations)
     for claim in kb.claims.values():
         cite("claims.yaml", claim.id, claim.citations)
+    seen: set[tuple[str, str]] = set()
+    for code in kb.codes:
+        key = f"{code.system}:{code.code}"
+        if (code.system, code.code) in seen:
+            raise KnowledgeError("codes.yaml", key, "code is listed twice")
+        seen.add((code.system, code.code))
+        if (code.finding is None) == (code.cause is None):
+            raise KnowledgeError("codes.yaml", key, "give exactly one of finding or cause")
+        if code.finding is not None:
+            known("codes.yaml", key, [code.finding], kb.findings, "finding")
+        if code.cause is not None:
+            known("codes.yaml", key, [code.cause], kb.causes, "cause")
+        cite("codes.yaml", key, code.citations)
     for citation in kb.citations:
         if citation not in cited:
             raise KnowledgeError("citations/", citation, "never cited (orphan)")

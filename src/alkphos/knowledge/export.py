@@ -41,5 +41,6 @@ def export_knowledge(kb: Knowledge) -> dict[str, Any]:
         "parameters": _dump(kb.parameters.values()),
         "follow_up": _dump(kb.follow_up.values()),
         "claims": _dump(kb.claims.values()),
+        "codes": _dump(kb.codes),
         "citations": _dump(kb.citations.values()),
     }

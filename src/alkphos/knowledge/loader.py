@@ -28,6 +28,7 @@ from alkphos.knowledge.schema import (
     Cause,
     Citation,
     Claim,
+    ClinicalCode,
     Drug,
     DrugClass,
     Finding,
@@ -54,6 +55,7 @@ _LISTS: dict[str, tuple[str, type[BaseModel]]] = {
     "parameters.yaml": ("parameters", Parameter),
     "followup.yaml": ("rules", FollowUpRule),
     "claims.yaml": ("claims", Claim),
+    "codes.yaml": ("codes", ClinicalCode),
 }
 _DRUGS = "drugs.yaml"
 _CITATIONS_DIR = "citations"
@@ -84,6 +86,7 @@ class Knowledge:
     parameters: Mapping[str, Parameter]
     follow_up: Mapping[str, FollowUpRule]
     claims: Mapping[str, Claim]
+    codes: tuple[ClinicalCode, ...]
     citations: Mapping[str, Citation]
     analyte_index: Mapping[str, str] = field(repr=False)
     unit_index: Mapping[str, Mapping[str, UnitConversion]] = field(repr=False)
@@ -224,6 +227,7 @@ def build_knowledge(folder: Path, version: str) -> Knowledge:
         parameters=by_id("parameters.yaml", lists["parameters.yaml"]),
         follow_up=by_id("followup.yaml", lists["followup.yaml"]),
         claims=by_id("claims.yaml", lists["claims.yaml"]),
+        codes=lists["codes.yaml"],
         citations=by_id("citations/", citations),
     )
     by_id("reference_intervals.yaml", kb.interval_list)
@@ -248,6 +252,7 @@ def build_knowledge(folder: Path, version: str) -> Knowledge:
         parameters=kb.parameters,
         follow_up=kb.follow_up,
         claims=kb.claims,
+        codes=tuple(kb.codes),
         citations=kb.citations,
         analyte_index=_name_index(
             "analytes.yaml",
@@ -279,6 +284,7 @@ class _Tables:
     parameters: dict[str, Parameter]
     follow_up: dict[str, FollowUpRule]
     claims: dict[str, Claim]
+    codes: list[ClinicalCode]
     citations: dict[str, Citation]
 
 

@@ -13,6 +13,7 @@ __all__ = [
     "Cause",
     "Citation",
     "Claim",
+    "ClinicalCode",
     "Drug",
     "DrugClass",
     "DrugEffect",
@@ -222,6 +223,21 @@ class Claim(_Frozen):
     claim: str = Field(description="The claim, paraphrased.")
     verdict: Literal["supported", "nuanced", "contradicted", "unsupported", "unverified"]
     says: str = Field(description="What the evidence says, in alkphos's own words.")
+    citations: Annotated[list[Id], Field(min_length=1)]
+
+
+class ClinicalCode(_Frozen):
+    """A diagnosis code (SNOMED CT or ICD-10) that means a finding or a cause the rules use."""
+
+    system: Literal["snomed", "icd10cm", "icd10"]
+    code: str
+    display: str
+    finding: Id | None = Field(default=None, description="The finding id the code means.")
+    cause: Id | None = Field(default=None, description="The cause id the code means.")
+    descendants: bool = Field(
+        default=False, description="ICD-10: the code also covers codes that start with it."
+    )
+    note: str | None = Field(default=None, description="How the code was checked.")
     citations: Annotated[list[Id], Field(min_length=1)]
 
 
