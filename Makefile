@@ -17,6 +17,7 @@ VENV := .venv/bin
 
 # uv sync is a no-op taking well under a second when nothing changed.
 setup: $(UV)
+	@bash scripts/system-packages.sh
 	@$(UV) sync --frozen --quiet --all-extras
 
 run: setup

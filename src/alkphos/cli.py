@@ -12,11 +12,14 @@ import sys
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from alkphos.errors import AlkphosError, InputError
+
+if TYPE_CHECKING:
+    from alkphos.model.interpretation import Interpretation
 
 app = typer.Typer(
     name="alkphos",
@@ -35,6 +38,8 @@ class OutputFormat(StrEnum):
     json = "json"
     text = "text"
     jsonl = "jsonl"
+    html = "html"
+    pdf = "pdf"
 
 
 class ExportFormat(StrEnum):
@@ -113,9 +118,27 @@ def interpret(
         from alkphos.render.text import render_text
 
         _write(render_text(result), out)
+    elif output_format in (OutputFormat.html, OutputFormat.pdf):
+        _write_report(result, output_format, out)
     else:
         indent = None if output_format is OutputFormat.jsonl else 2
         _write(result.model_dump_json(indent=indent), out)
+
+
+def _write_report(result: Interpretation, output_format: OutputFormat, out: Path | None) -> None:
+    from alkphos.engine import knowledge
+
+    today = date.today()
+    if output_format is OutputFormat.html:
+        from alkphos.report.html import render_report
+
+        _write(render_report(result, knowledge(), today), out)
+        return
+    if out is None:
+        _fail("--format pdf needs --out FILE (a PDF is not printed to the terminal)")
+    from alkphos.report.pdf import render_pdf
+
+    out.write_bytes(render_pdf(result, knowledge(), today))
 
 
 def _run_batch(batch: Path, when: date | None, out: Path | None) -> int:
@@ -209,10 +232,16 @@ def main() -> None:
     try:
         app()
     except InputError as exc:  # pragma: no cover - commands already turn these into exits
-        _fail(str(exc))
+        sys.stderr.write(f"error: {exc}\n")
+        sys.exit(2)
     except KeyboardInterrupt:  # pragma: no cover
-        _fail("interrupted", 1)
+        sys.stderr.write("error: interrupted\n")
+        sys.exit(1)
     except Exception as exc:
         if os.environ.get("ALKPHOS_DEBUG"):
             raise
-        _fail(f"internal error: {type(exc).__name__}: {exc} (set ALKPHOS_DEBUG=1 for details)", 1)
+        sys.stderr.write(
+            f"error: internal error: {type(exc).__name__}: {exc} "
+            "(set ALKPHOS_DEBUG=1 for details)\n"
+        )
+        sys.exit(1)

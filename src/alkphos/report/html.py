@@ -1,0 +1,86 @@
+"""The interpretation as a self-contained HTML page (inline CSS and SVG, no external asset)."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from alkphos.knowledge.loader import Knowledge
+from alkphos.knowledge.schema import Citation
+from alkphos.model.interpretation import Interpretation
+from alkphos.report.chart import alp_chart_svg
+from alkphos.rules.intervals import citation_label
+
+__all__ = ["MAX_CAUSES", "citation_text", "render_report", "stylesheet", "template_context"]
+
+MAX_CAUSES = 8
+
+
+@cache
+def _environment() -> Any:
+    import jinja2
+
+    folder = str(resources.files("alkphos.report") / "templates")
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folder),
+        autoescape=jinja2.select_autoescape(["html", "j2"], default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+@cache
+def stylesheet() -> str:
+    """The one stylesheet of the page, the report and the PDF."""
+    return (resources.files("alkphos.report") / "templates" / "style.css").read_text("utf-8")
+
+
+def citation_text(citation: Citation) -> str:
+    """A reference in the usual form: authors. title. journal, year. DOI/PMID."""
+    parts = [citation.authors, citation.title, citation.published_in]
+    if citation.authors.strip().lower() == "unknown":
+        parts = parts[1:]
+    text = ". ".join(part.strip().rstrip(".") for part in parts)
+    text += f", {citation.year}." if citation.year else "."
+    if citation.doi:
+        text += f" doi:{citation.doi}"
+    elif citation.pmid:
+        text += f" PMID {citation.pmid}"
+    return text
+
+
+def template_context(
+    result: Interpretation, kb: Knowledge, *, open_all: bool = False, max_causes: int = MAX_CAUSES
+) -> dict[str, Any]:
+    """Everything the interpretation templates need."""
+    shown = result.differential[:max_causes]
+    ids: list[str] = []
+    if result.alp is not None:
+        ids.extend(result.alp.reference_interval.citations)
+    for cause in shown:
+        ids.extend(cause.citations)
+    used = list(dict.fromkeys(i for i in ids if i in kb.citations))
+    return {
+        "result": result,
+        "chart": alp_chart_svg(result),
+        "citations": {key: citation_label(kb.citations[key]) for key in used},
+        "used_citations": [citation_text(kb.citations[key]) for key in used],
+        "max_causes": max_causes,
+        "open_all": open_all,
+    }
+
+
+def render_report(
+    result: Interpretation,
+    kb: Knowledge,
+    made_on: date,
+    *,
+    open_all: bool = False,
+    max_causes: int = MAX_CAUSES,
+) -> str:
+    """The standalone report page."""
+    context = template_context(result, kb, open_all=open_all, max_causes=max_causes)
+    template = _environment().get_template("report.html.j2")
+    return str(template.render(**context, css=stylesheet(), made_on=made_on.isoformat()))

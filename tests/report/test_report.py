@@ -1,0 +1,130 @@
+"""Reports: the self-contained HTML page, the SVG chart and the PDF."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+from alkphos import Knowledge, interpret
+from alkphos.report.chart import alp_chart_svg
+from alkphos.report.html import render_report
+
+EXAMPLE = Path(__file__).parent.parent.parent / "examples" / "low-alp-adult.json"
+SERIES = {
+    "patient": {"birth_date": "2008-05-01", "sex": "female"},
+    "results": [
+        {"test": "ALP", "value": 300, "date": "2019-06-01"},
+        {"test": "ALP", "value": 210, "date": "2022-06-01"},
+        {"test": "ALP", "value": 60, "date": "2024-06-01"},
+    ],
+}
+
+
+def test_chart_draws_every_result_and_the_band() -> None:
+    """One marker per ALP result and a band that follows the age intervals."""
+    svg = alp_chart_svg(interpret(SERIES))
+    assert svg is not None
+    assert svg.count("<circle") == 3
+    assert "<polygon" in svg
+    assert 'role="img"' in svg
+    assert "<title" in svg
+
+
+def test_no_chart_without_alp() -> None:
+    """No ALP result, no chart."""
+    result = interpret(
+        {"patient": {}, "results": [{"test": "GGT", "value": 20, "date": "2024-01-01"}]}
+    )
+    assert alp_chart_svg(result) is None
+
+
+def test_html_report_is_self_contained(kb: Knowledge) -> None:
+    """No external asset: no link, no script, no remote URL in src or href."""
+    html = render_report(interpret(SERIES), kb, date(2026, 1, 2))
+    assert "<link" not in html
+    assert "<script" not in html
+    assert not re.search(r'(src|href)="(https?:)?//', html)
+    assert "<style>" in html
+    assert "<svg" in html
+
+
+def test_html_report_has_the_sections(kb: Knowledge) -> None:
+    """Flags, the ALP with its interval, causes with evidence, tests, follow-up, sources."""
+    result = interpret(
+        {
+            "patient": {"age_years": 46, "sex": "female"},
+            "results": [
+                {"test": "ALP", "value": 22, "date": "2024-01-10"},
+                {"test": "ALP", "value": 24, "date": "2023-01-10"},
+            ],
+        }
+    )
+    html = render_report(result, kb, date(2026, 1, 2))
+    for text in (
+        "Flags",
+        "Interval used:",
+        "Likely causes",
+        "Evidence for",
+        "Next tests",
+        "Follow-up",
+        "In plain words",
+        "Sources",
+        result.knowledge_version,
+        "2026-01-02",
+    ):
+        assert text in html, text
+    assert html.index("Flags") < html.index("Likely causes")
+
+
+def test_pdf_report_text(tmp_path: Path) -> None:
+    """The PDF carries the chart, the interval, the sources, the versions and the date."""
+    out = tmp_path / "report.pdf"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "alkphos",
+            "interpret",
+            str(EXAMPLE),
+            "--format",
+            "pdf",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes().startswith(b"%PDF")
+    text = subprocess.run(
+        ["pdftotext", str(out), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    for expected in (
+        "alkphos report",
+        "Interval used:",
+        "Likely causes",
+        "Hypophosphatasia",
+        "Sources",
+        "knowledge kb-",
+        "ALP (U/L)",
+        date.today().isoformat(),
+    ):
+        assert expected in text, expected
+
+
+def test_pdf_needs_an_output_file() -> None:
+    """A PDF is not written to the terminal: --out is required (exit 2, one line)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "alkphos", "interpret", str(EXAMPLE), "--format", "pdf"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        "error: --format pdf needs --out FILE (a PDF is not printed to the terminal)"
+    ]
