@@ -1,5 +1,5 @@
 # Two commands do everything on a fresh machine:
-#   make run    set up, then run the main job
+#   make run    set up, then start the service (prints its address)
 #   make test   set up, then run every check
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
@@ -20,8 +20,9 @@ setup: $(UV)
 	@bash scripts/system-packages.sh
 	@$(UV) sync --frozen --quiet --all-extras
 
+# Starts the service (REST, FHIR, CDS Hooks) on loopback and prints its address; Ctrl-C stops it.
 run: setup
-	$(VENV)/alkphos interpret examples/low-alp-adult.json --format text
+	$(VENV)/alkphos serve
 
 lint: setup
 	$(VENV)/ruff check src tests benchmarks
@@ -38,6 +39,7 @@ test: lint typecheck pytest
 bench: setup
 	$(VENV)/python benchmarks/interpret.py
 	$(VENV)/python benchmarks/startup.py
+	$(VENV)/python benchmarks/service.py
 
 clean:
 	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache

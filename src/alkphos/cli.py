@@ -40,6 +40,7 @@ class OutputFormat(StrEnum):
     jsonl = "jsonl"
     html = "html"
     pdf = "pdf"
+    fhir = "fhir"
 
 
 class ExportFormat(StrEnum):
@@ -96,25 +97,46 @@ def interpret(
         typer.Option(help="Interpretation date (default: the latest result date, else today)."),
     ] = None,
     out: Annotated[Path | None, typer.Option(help="Write here instead of standard output.")] = None,
+    fhir: Annotated[
+        str | None,
+        typer.Option(
+            "--fhir",
+            help="A FHIR R4 Bundle (JSON file, or '-') instead of a case.",
+            metavar="BUNDLE",
+        ),
+    ] = None,
 ) -> None:
-    """Interpret one case (or a batch of cases) and print the interpretation."""
+    """Interpret one case (or a batch of cases, or a FHIR Bundle) and print the interpretation."""
     from alkphos.adapters.case_json import read_case_text
     from alkphos.engine import default_as_of
     from alkphos.engine import interpret as run
 
     when = _as_of(as_of)
     if batch is not None:
-        if case is not None:
-            _fail("give a case file or --batch, not both")
+        if case is not None or fhir is not None:
+            _fail("give a case file, --fhir or --batch, not more than one")
         raise typer.Exit(_run_batch(batch, when, out))
-    if case is None:
-        _fail("no case given (a case JSON file, '-' for standard input, or --batch FILE)")
+    if case is not None and fhir is not None:
+        _fail("give a case file or --fhir BUNDLE, not both")
+    if case is None and fhir is None:
+        _fail("no case given (a case JSON file, '-' for standard input, --fhir or --batch FILE)")
+    patient_id = None
     try:
-        parsed = read_case_text(_read_text(case))
-        result = run(parsed, as_of=when or default_as_of(parsed) or date.today())
+        if fhir is not None:
+            result, patient_id = _interpret_fhir(_read_text(fhir), fhir, when)
+        else:
+            assert case is not None
+            parsed = read_case_text(_read_text(case))
+            result = run(parsed, as_of=when or default_as_of(parsed) or date.today())
     except AlkphosError as exc:
         _fail(str(exc))
-    if output_format is OutputFormat.text:
+    if output_format is OutputFormat.fhir:
+        from alkphos.adapters.fhir import interpretation_bundle
+        from alkphos.engine import knowledge
+
+        bundle = interpretation_bundle(result, knowledge(), patient_id)
+        _write(json.dumps(bundle, indent=2, ensure_ascii=False), out)
+    elif output_format is OutputFormat.text:
         from alkphos.render.text import render_text
 
         _write(render_text(result), out)
@@ -123,6 +145,22 @@ def interpret(
     else:
         indent = None if output_format is OutputFormat.jsonl else 2
         _write(result.model_dump_json(indent=indent), out)
+
+
+def _interpret_fhir(text: str, name: str, when: date | None) -> tuple[Interpretation, str | None]:
+    from alkphos.adapters.fhir import interpret_fhir, read_bundle
+    from alkphos.engine import knowledge
+
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        _fail(f"{name}: not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
+    read = read_bundle(data, knowledge())
+    dates = [
+        date.fromisoformat(r["date"]) for r in (read.case or {}).get("results", []) if "date" in r
+    ]
+    result = interpret_fhir(read, as_of=when or max(dates, default=date.today()))
+    return result, read.patient_id
 
 
 def _write_report(result: Interpretation, output_format: OutputFormat, out: Path | None) -> None:
@@ -179,6 +217,62 @@ def schema() -> None:
     _write(json.dumps(case_json_schema(), indent=2), None)
 
 
+class Auth(StrEnum):
+    """Authentication of ``serve``."""
+
+    none = "none"
+    jwt = "jwt"
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    auth: Annotated[
+        Auth, typer.Option(help="none: loopback only; jwt: CDS Hooks client JWTs on every call.")
+    ] = Auth.none,
+    jwks: Annotated[
+        Path | None, typer.Option(help="JWK Set file with the clients' public keys (--auth jwt).")
+    ] = None,
+    issuer: Annotated[
+        list[str] | None, typer.Option(help="An allowed JWT issuer (repeat for more).")
+    ] = None,
+    public_url: Annotated[
+        str | None, typer.Option(help="Base URL clients call, behind a proxy (JWT aud, links).")
+    ] = None,
+    db: Annotated[
+        Path | None, typer.Option(help="SQLite file for feedback and card links.")
+    ] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes.", min=1)] = 1,
+) -> None:
+    """Start the service: REST API, FHIR R4 in and out, CDS Hooks 2.0."""
+    from alkphos.api.serve import run
+    from alkphos.api.settings import Settings, default_db
+
+    settings = Settings(
+        host=host,
+        port=port,
+        auth=auth.value,
+        jwks=jwks,
+        issuers=tuple(issuer or ()),
+        public_url=public_url,
+        db=db or default_db(),
+    )
+    problems = settings.problems()
+    if problems:
+        _fail("; ".join(problems))
+    if jwks is not None:
+        from alkphos.api.security import load_jwks
+
+        try:
+            load_jwks(jwks)
+        except ValueError as exc:
+            _fail(str(exc))
+    base = settings.base_url()
+    typer.echo(f"alkphos serving on {base} (CDS Hooks discovery: {base}/cds-services)", err=True)
+    run(settings, workers=workers)
+
+
 @kb_app.command("export")
 def kb_export(
     output_format: Annotated[
@@ -225,6 +319,73 @@ def kb_validate(
         )
     )
     typer.echo(f"knowledge base is valid: {counts}")
+
+
+@app.command()
+def screen(
+    measurements: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="INPUT",
+            help="Flat measurements table (CSV or Parquet): person_id, test, value, unit, date "
+            "[, reference_low, reference_high].",
+        ),
+    ] = None,
+    persons: Annotated[
+        Path | None,
+        typer.Option(help="Persons table: person_id, birth_date or year_of_birth, sex."),
+    ] = None,
+    medications: Annotated[
+        Path | None,
+        typer.Option(help="Medications table: person_id, drug, start_date, end_date."),
+    ] = None,
+    conditions: Annotated[
+        Path | None, typer.Option(help="Conditions table: person_id, code or name, date.")
+    ] = None,
+    omop: Annotated[
+        Path | None,
+        typer.Option(help="OMOP CDM 5.4: a folder of CSV or Parquet files, or a DuckDB file."),
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder to write the results in.")] = None,
+    engine: Annotated[str, typer.Option(help="duckdb (default) or spark.")] = "duckdb",
+    spark_master: Annotated[
+        str | None, typer.Option(help="Spark master URL (default: local[2]).")
+    ] = None,
+    criteria: Annotated[
+        str, typer.Option(help="Definition of persistent: lln, tornero2020 or maman2016.")
+    ] = "lln",
+    as_of: Annotated[
+        str | None,
+        typer.Option(help="Date ages and windows are computed against (default: latest result)."),
+    ] = None,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Also interpret each worklist person in full.")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", help="No progress display and no summary line.")
+    ] = False,
+) -> None:
+    """Screen a population for persistently low ALP that nobody followed up."""
+    from alkphos.screening.command import ScreenOptions, run_screen
+
+    options = ScreenOptions(
+        measurements=measurements,
+        persons=persons,
+        medications=medications,
+        conditions=conditions,
+        omop=omop,
+        out=out,
+        engine=engine,
+        spark_master=spark_master,
+        criteria=criteria,
+        as_of=_as_of(as_of),
+        explain=explain,
+        quiet=quiet,
+    )
+    try:
+        run_screen(options)
+    except AlkphosError as exc:
+        _fail(str(exc))
 
 
 def main() -> None:

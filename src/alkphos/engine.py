@@ -31,6 +31,7 @@ from alkphos.rules.evidence import State, check_predicates
 from alkphos.rules.followup import follow_up
 from alkphos.rules.pattern import liver_pattern
 from alkphos.rules.safety import data_flags, judgement_flags
+from alkphos.rules.secondary import secondary_causes
 from alkphos.rules.series import Series, alp_series
 from alkphos.rules.source import localise
 from alkphos.rules.status import alp_block, interval_used
@@ -115,6 +116,7 @@ def interpret(
             patient=patient_summary(state, differential, tests, flags, follow),
         ),
         not_understood=list(facts.not_understood),
+        secondary_causes=secondary_causes(facts, series),
     )
 
 

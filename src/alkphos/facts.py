@@ -304,25 +304,33 @@ def _tidy(value: float) -> float:
 
 
 _WORD = re.compile(r"[a-z0-9][a-z0-9'\-]*")
+# Several medicines on one line: "calcium carbonate and vitamin D3", "pred + alendronate".
+_SEPARATORS = re.compile(r"\s+(?:and|with|plus)\s+|\s*[,;+&]\s*", re.IGNORECASE)
 
 
 def _code_medications(kb: Knowledge, names: list[str]) -> tuple[tuple[str, ...], list[str]]:
     drugs: list[str] = []
     notes: list[str] = []
+    choices = [d.name for d in kb.drugs.values()] + [
+        b for d in kb.drugs.values() for b in (*d.brands, *d.aliases)
+    ]
     for index, name in enumerate(names):
-        drug = kb.find_drug(name) or _match_words(name, kb.find_drug)
-        if drug is None:
-            choices = [d.name for d in kb.drugs.values()] + [
-                b for d in kb.drugs.values() for b in (*d.brands, *d.aliases)
-            ]
-            hint = closest(name, choices)
-            suggestion = f" (did you mean '{hint}'?)" if hint else ""
-            notes.append(
-                f"medications[{index}]: '{name}' is not a medicine alkphos knows; "
-                f"its effect on ALP was not considered{suggestion}"
-            )
-        elif drug not in drugs:
-            drugs.append(drug)
+        whole = kb.find_drug(name)
+        parts = [name] if whole else [p for p in _SEPARATORS.split(name) if p.strip()]
+        coded = [(part, kb.find_drug(part) or _match_words(part, kb.find_drug)) for part in parts]
+        if not any(drug for _, drug in coded):
+            coded = [(name, _match_words(name, kb.find_drug))]
+        for part, drug in coded:
+            if drug is None:
+                hint = closest(part, choices)
+                suggestion = f" (did you mean '{hint}'?)" if hint else ""
+                what = f"'{name}'" if part == name else f"'{part}' in '{name}'"
+                notes.append(
+                    f"medications[{index}]: {what} is not a medicine alkphos knows; "
+                    f"its effect on ALP was not considered{suggestion}"
+                )
+            elif drug not in drugs:
+                drugs.append(drug)
     return tuple(drugs), notes
 
 

@@ -17,6 +17,7 @@ from alkphos.rules.safety import data_flags
 from alkphos.rules.series import alp_series
 from alkphos.rules.source import localise
 from alkphos.rules.status import alp_block
+from tests.conftest import case, row
 
 LATEST = date(2024, 1, 10)
 
@@ -95,3 +96,46 @@ def flag_ids(result: Interpretation) -> set[str]:
 def run(data: Mapping[str, Any], as_of: date, kb: Knowledge | None = None) -> Interpretation:
     """Interpret a case as of a pinned date."""
     return interpret(dict(data), as_of=as_of, kb=kb)
+
+
+_OLDER_WOMAN = {"age_years": 60, "sex": "female"}
+
+# Varied cases, low and high, used by the differential and work-up tests.
+SAMPLES: dict[str, dict[str, Any]] = {
+    "low_single": case(row("ALP", 20), **_OLDER_WOMAN),
+    "low_persistent_hpp": with_context(
+        case(row("ALP", 20, day(-400)), row("ALP", 22), row("PLP", 250), **_OLDER_WOMAN),
+        findings=["early tooth loss", "stress fractures"],
+    ),
+    "low_edta": case(row("ALP", 20), row("potassium", 7.0), row("calcium", 1.6), **_OLDER_WOMAN),
+    "low_wilson": with_context(
+        case(
+            row("ALP", 30),
+            row("total bilirubin", 15),
+            row("AST", 300),
+            row("ALT", 100),
+            age_years=20,
+            sex="female",
+        ),
+        findings=["acute liver failure"],
+    ),
+    "high_liver": with_context(
+        case(
+            row("ALP", 400),
+            row("GGT", 300),
+            row("ALT", 60),
+            row("total bilirubin", 3),
+            **_OLDER_WOMAN,
+        ),
+        findings=["jaundice", "weight loss"],
+    ),
+    "high_bone": case(row("ALP", 300), row("GGT", 20), row("vitamin D", 20), **_OLDER_WOMAN),
+    "high_pregnancy": case(
+        row("ALP", 260), row("GGT", 15), age_years=30, sex="female", pregnancy_weeks=34
+    ),
+    "high_child": case(row("ALP", 1500), row("GGT", 10), row("ALT", 15), age_years=2, sex="male"),
+    "high_drug": with_context(
+        case(row("ALP", 400), row("GGT", 300), row("ALT", 50), **_OLDER_WOMAN),
+        medications=["co-amoxiclav 625 mg"],
+    ),
+}

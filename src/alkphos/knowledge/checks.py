@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from alkphos.errors import KnowledgeError
 from alkphos.knowledge.age import age_bound_days
-from alkphos.knowledge.schema import ReferenceInterval
+from alkphos.knowledge.schema import ReferenceInterval, ScreeningRule
 
 if TYPE_CHECKING:
     from alkphos.knowledge.loader import _Tables
@@ -86,12 +86,68 @@ def check_references(kb: _Tables, vocabulary: Mapping[str, Any]) -> None:
         if code.cause is not None:
             known("codes.yaml", key, [code.cause], kb.causes, "cause")
         cite("codes.yaml", key, code.citations)
+    for screening_rule in kb.screening.values():
+        cite("screening.yaml", screening_rule.id, screening_rule.citations)
+        _check_screening_rule(kb, screening_rule)
+    _check_screening_findings(kb)
+    for found in kb.yields.values():
+        cite("yields.yaml", found.id, found.citations)
     for citation in kb.citations:
         if citation not in cited:
             raise KnowledgeError("citations/", citation, "never cited (orphan)")
     _check_vocabulary(kb, vocabulary)
     for tiled in TILED_ANALYTES:
         check_tiling(tiled, [i for i in kb.interval_list if i.analyte == tiled])
+
+
+def _known(file: str, key: str, ids: Iterable[str], table: Mapping[str, Any], what: str) -> None:
+    for item in ids:
+        if item not in table:
+            raise KnowledgeError(file, key, f"unknown {what} '{item}'")
+
+
+_SCREENING_FIELDS = {
+    "drug_class": {"drug_class"},
+    "condition": {"findings"},
+    "lab": {"analyte"},
+    "alp": {"below"},
+}
+
+
+def _check_screening_rule(kb: _Tables, rule: ScreeningRule) -> None:
+    """A screening rule names what its kind needs, and every name exists."""
+    file, key = "screening.yaml", rule.id
+    for wanted in _SCREENING_FIELDS[rule.kind]:
+        if not getattr(rule, wanted):
+            raise KnowledgeError(file, key, f"a {rule.kind} rule needs '{wanted}'")
+    if (rule.role == "exclude") != (rule.cause is not None):
+        raise KnowledgeError(file, key, "an exclude rule needs 'cause'; a rank rule has none")
+    if rule.role == "exclude" and rule.kind == "alp":
+        raise KnowledgeError(file, key, "an alp rule can only rank")
+    if rule.kind == "lab" and (rule.status is None) == (rule.above is None):
+        raise KnowledgeError(file, key, "a lab rule needs exactly one of 'status' or 'above'")
+    if rule.cause is not None:
+        _known(file, key, [rule.cause], kb.causes, "cause")
+    if rule.drug_class is not None:
+        _known(file, key, [rule.drug_class], kb.classes, "drug class")
+    _known(file, key, rule.findings, kb.findings, "finding")
+    if rule.analyte is not None:
+        _known(file, key, [rule.analyte], kb.analytes, "analyte")
+    _known(file, key, [p for p in (rule.above, rule.below) if p], kb.parameters, "parameter")
+
+
+def _check_screening_findings(kb: _Tables) -> None:
+    """A finding belongs to one exclude rule at most (its window decides)."""
+    owner: dict[str, str] = {}
+    for rule in kb.screening.values():
+        if rule.role != "exclude":
+            continue
+        for finding in rule.findings:
+            if finding in owner:
+                raise KnowledgeError(
+                    "screening.yaml", rule.id, f"finding '{finding}' is also in '{owner[finding]}'"
+                )
+            owner[finding] = rule.id
 
 
 def _check_vocabulary(kb: _Tables, vocabulary: Mapping[str, Any]) -> None:

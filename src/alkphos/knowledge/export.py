@@ -42,5 +42,7 @@ def export_knowledge(kb: Knowledge) -> dict[str, Any]:
         "follow_up": _dump(kb.follow_up.values()),
         "claims": _dump(kb.claims.values()),
         "codes": _dump(kb.codes),
+        "screening": _dump(kb.screening.values()),
+        "yields": _dump(kb.yields.values()),
         "citations": _dump(kb.citations.values()),
     }

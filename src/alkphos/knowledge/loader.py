@@ -35,7 +35,9 @@ from alkphos.knowledge.schema import (
     Flag,
     FollowUpRule,
     Parameter,
+    PublishedYield,
     ReferenceInterval,
+    ScreeningRule,
     Test,
 )
 from alkphos.units import conversion_factor, normalise_spelling, pint_expression
@@ -56,6 +58,8 @@ _LISTS: dict[str, tuple[str, type[BaseModel]]] = {
     "followup.yaml": ("rules", FollowUpRule),
     "claims.yaml": ("claims", Claim),
     "codes.yaml": ("codes", ClinicalCode),
+    "screening.yaml": ("screening", ScreeningRule),
+    "yields.yaml": ("yields", PublishedYield),
 }
 _DRUGS = "drugs.yaml"
 _CITATIONS_DIR = "citations"
@@ -70,7 +74,7 @@ class UnitConversion:
     factor: float
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class Knowledge:
     """The validated, cross-checked knowledge base (read-only)."""
 
@@ -87,6 +91,8 @@ class Knowledge:
     follow_up: Mapping[str, FollowUpRule]
     claims: Mapping[str, Claim]
     codes: tuple[ClinicalCode, ...]
+    screening: Mapping[str, ScreeningRule]
+    yields: Mapping[str, PublishedYield]
     citations: Mapping[str, Citation]
     analyte_index: Mapping[str, str] = field(repr=False)
     unit_index: Mapping[str, Mapping[str, UnitConversion]] = field(repr=False)
@@ -228,6 +234,8 @@ def build_knowledge(folder: Path, version: str) -> Knowledge:
         follow_up=by_id("followup.yaml", lists["followup.yaml"]),
         claims=by_id("claims.yaml", lists["claims.yaml"]),
         codes=lists["codes.yaml"],
+        screening=by_id("screening.yaml", lists["screening.yaml"]),
+        yields=by_id("yields.yaml", lists["yields.yaml"]),
         citations=by_id("citations/", citations),
     )
     by_id("reference_intervals.yaml", kb.interval_list)
@@ -253,6 +261,8 @@ def build_knowledge(folder: Path, version: str) -> Knowledge:
         follow_up=kb.follow_up,
         claims=kb.claims,
         codes=tuple(kb.codes),
+        screening=kb.screening,
+        yields=kb.yields,
         citations=kb.citations,
         analyte_index=_name_index(
             "analytes.yaml",
@@ -285,6 +295,8 @@ class _Tables:
     follow_up: dict[str, FollowUpRule]
     claims: dict[str, Claim]
     codes: list[ClinicalCode]
+    screening: dict[str, ScreeningRule]
+    yields: dict[str, PublishedYield]
     citations: dict[str, Citation]
 
 

@@ -23,7 +23,9 @@ __all__ = [
     "FollowUpRule",
     "Parameter",
     "Plausible",
+    "PublishedYield",
     "ReferenceInterval",
+    "ScreeningRule",
     "Test",
     "WeekRange",
 ]
@@ -158,6 +160,11 @@ class Test(_Frozen):
     analytes: list[Id] = Field(
         default_factory=list, description="Analytes whose results mean the test is done."
     )
+    done_when: Literal["all", "any"] = Field(
+        default="all",
+        description="'all': every analyte must be present (a panel); 'any': one is enough "
+        "(alternative forms of one measurement).",
+    )
     tier: Annotated[int, Field(ge=1, le=5)] = Field(
         description="1 = cheap, quick and decisive ... 5 = invasive, costly or specialist."
     )
@@ -248,4 +255,56 @@ class FollowUpRule(_Frozen):
     repeat_alp_after_days: int | None
     advice: str
     basis: Literal["guideline", "study", "design default"]
+    citations: Annotated[list[Id], Field(min_length=1)]
+
+
+class ScreeningRule(_Frozen):
+    """What population screening does with one kind of evidence about a person.
+
+    ``role: exclude`` names a secondary cause of a low ALP: a person with this evidence
+    in the window stays in the persistent list with the reason but leaves the worklist.
+    ``role: rank`` names a signal that moves a worklist person up. ``kind`` says where
+    the evidence comes from: a drug class, a condition (a cause through diagnosis codes,
+    or a finding), a laboratory result, or the person's own lowest ALP.
+    """
+
+    id: Id
+    role: Literal["exclude", "rank"]
+    kind: Literal["drug_class", "condition", "lab", "alp"]
+    name: str = Field(description="Short label shown as the reason or the ranking signal.")
+    cause: Id | None = Field(default=None, description="exclude: the cause it stands for.")
+    drug_class: Id | None = Field(default=None, description="drug_class: the class.")
+    findings: list[Id] = Field(
+        default_factory=list,
+        description="condition: findings that mean it; the first stands for the cause.",
+    )
+    analyte: Id | None = Field(default=None, description="lab: the analyte.")
+    status: Literal["low", "high"] | None = Field(
+        default=None, description="lab: the status against the reference interval."
+    )
+    above: Id | None = Field(default=None, description="lab: above this parameter instead.")
+    below: Id | None = Field(default=None, description="alp: lowest ALP below this parameter.")
+    lookback_days: int | None = Field(
+        default=None,
+        ge=0,
+        description="Evidence counts from this many days before the first low ALP to the "
+        "as-of date; none = any date up to the as-of date.",
+    )
+    says: str = Field(description="Why it matters, in one sentence.")
+    citations: Annotated[list[Id], Field(min_length=1)]
+
+
+class PublishedYield(_Frozen):
+    """How many people a published low-ALP case-finding study found, for comparison."""
+
+    id: Id
+    study: str = Field(description="Short label: first author and year.")
+    setting: str
+    definition: str = Field(description="The study's definition of a (persistently) low ALP.")
+    stage: Literal["with_low", "persistent"] = Field(
+        description="The funnel stage the figure compares with."
+    )
+    screened: int = Field(gt=0, description="People whose ALP was looked at.")
+    found: int | None = Field(default=None, ge=0, description="People found, when reported.")
+    percent: float = Field(ge=0, le=100, description="found / screened, as reported.")
     citations: Annotated[list[Id], Field(min_length=1)]

@@ -191,3 +191,8 @@ class Interpretation(BaseModel):
     follow_up: FollowUp
     summary: Summary
     not_understood: list[str]
+    secondary_causes: list[str] = Field(
+        default_factory=list,
+        description="Screening exclusions that hold (ids from screening.yaml): secondary "
+        "causes of a low ALP found in the case.",
+    )

@@ -44,6 +44,6 @@ def rank_causes(state: State) -> list[Cause]:
             evidence_against=evidence_against,
             citations=citations,
         )
-        scored.append((-score, -cause.prior, cause.id, result))
+        scored.append((-result.score, -cause.prior, cause.id, result))
     scored.sort(key=lambda entry: entry[:3])
     return [entry[3] for entry in scored]

@@ -8,6 +8,7 @@ at load time, so a misspelt predicate or argument is an error naming the cause.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -16,6 +17,7 @@ from alkphos.errors import KnowledgeError
 from alkphos.facts import Facts, Measurement
 from alkphos.knowledge.loader import Knowledge
 from alkphos.model.interpretation import AlpBlock
+from alkphos.rules.safety import DATA_FLAGS
 from alkphos.rules.series import Series
 
 __all__ = ["PREDICATES", "State", "check_predicates", "holds"]
@@ -255,7 +257,7 @@ def check_predicates(kb: Knowledge) -> None:
         "drug_class": set(kb.drug_classes),
         "source": set(_SOURCES),
         "pattern": set(_PATTERNS),
-        "flag": set(kb.flags),
+        "flag": set(DATA_FLAGS),
         "sex": {"female", "male"},
     }
     for cause in kb.causes.values():
@@ -273,7 +275,8 @@ def check_predicates(kb: Knowledge) -> None:
             for kind, arg in zip(predicate.arguments, args, strict=True):
                 if kind == "number":
                     try:
-                        float(arg)
+                        if not math.isfinite(float(arg)):
+                            raise ValueError(arg)
                     except ValueError:
                         raise KnowledgeError(
                             "causes.yaml", key, f"'{arg}' is not a number"

@@ -35,6 +35,9 @@ def situation(state: State, differential: Sequence[Cause], flags: Mapping[str, s
     if "possible_edta_contamination" in flags:
         return "recollect"
     top = differential[0].id if differential else None
+    lead = differential[0] if differential else None
+    if lead is not None and not lead.evidence_for:
+        top = None  # a cause ranked on its prior alone does not set the follow-up
     if alp.status == "normal":
         if "physiologic_pregnancy" in flags:
             return "pregnancy"

@@ -30,6 +30,10 @@ def liver_pattern(facts: Facts, source: str) -> tuple[Pattern | None, str | None
             None,
             f"The ALP is likely from {_tissue(source)}, so the liver R ratio does not apply.",
         )
+    if alp.pregnancy_weeks is not None:
+        return None, "In pregnancy placental ALP adds to the liver's: the R ratio does not apply."
+    if alp.age is not None and alp.age.years < facts.kb.param("adult_age_years"):
+        return None, "In a growing child most ALP comes from bone, so the R ratio does not apply."
     if alp.value <= 0:
         return None, "ALP is 0, so the R ratio cannot be computed."
     if alp.status != "high" and alt.status != "high":

@@ -14,7 +14,24 @@ from alkphos.model.interpretation import AlpBlock, Cause
 from alkphos.rules.intervals import adult_interval
 from alkphos.rules.series import Series
 
-__all__ = ["data_flags", "judgement_flags"]
+__all__ = ["DATA_FLAGS", "data_flags", "judgement_flags"]
+
+# The flags data_flags can raise (the only ones evidence predicates may refer to).
+DATA_FLAGS = (
+    "insufficient_data",
+    "acute_liver_failure",
+    "wilson_acute_liver_failure",
+    "possible_edta_contamination",
+    "marked_elevation",
+    "possible_obstruction",
+    "possible_cholestasis_of_pregnancy",
+    "persistently_low_alp",
+    "physiologic_pregnancy",
+    "physiologic_for_age",
+    "liver_disease_raises_b12",
+    "biotin_immunoassay_interference",
+    "unit_converted",
+)
 
 Detail = str | None
 _TOP = 3
@@ -50,19 +67,18 @@ def judgement_flags(
 ) -> dict[str, Detail]:
     """Flags that need the differential (and the tests about to be recommended)."""
     raised: dict[str, Detail] = {}
-    top = [cause.id for cause in differential[:_TOP]]
-    hpp = next((c for c in differential[:_TOP] if c.id == "hypophosphatasia"), None)
-    if alp is not None and alp.status == "low" and hpp is not None:
-        prior = facts.kb.causes["hypophosphatasia"].prior
-        if hpp.score > prior:
-            raised["avoid_antiresorptives"] = (
-                "hypophosphatasia ranks among the leading causes of this low ALP"
-            )
+    kb = facts.kb
+    supported = [c.id for c in differential[:_TOP] if c.score > kb.causes[c.id].prior]
+    if alp is not None and alp.status == "low" and "hypophosphatasia" in supported:
+        raised["avoid_antiresorptives"] = (
+            "hypophosphatasia ranks among the leading causes of this low ALP"
+        )
     vitamin_d = facts.latest("vitamin_d")
     deficient = vitamin_d is not None and vitamin_d.value < facts.kb.param(
         "vitamin_d_deficiency_max"
     )
-    if deficient or (alp is not None and alp.status == "high" and "osteomalacia_rickets" in top):
+    leading_osteomalacia = "osteomalacia_rickets" in supported
+    if deficient or (alp is not None and alp.status == "high" and leading_osteomalacia):
         raised["treat_osteomalacia_before_antiresorptive"] = (
             f"25-OH vitamin D {vitamin_d.value:g} nmol/L" if deficient and vitamin_d else None
         )
@@ -210,10 +226,15 @@ def _physiologic_for_age(facts: Facts) -> Detail | bool:
     adult = adult_interval(facts.kb, "alp", sex)
     high = adult.high * facts.kb.interval_factors[adult.id] if adult and adult.high else None
     if _above_general_limit(facts, alp, high):
-        return (
-            f"ALP {alp.value:g} U/L is above the adult limit but normal for age {alp.age.years:.0f}"
-        )
+        age = _age_words(alp.age.years)
+        return f"ALP {alp.value:g} U/L is above the adult limit but normal at {age}"
     return False
+
+
+def _age_words(years: float) -> str:
+    if years < 2:
+        return f"{int(years * 12)} months"
+    return f"{int(years)} years"
 
 
 def _b12(facts: Facts) -> Detail | bool:

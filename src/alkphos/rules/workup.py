@@ -29,7 +29,8 @@ def recommend_tests(
 
     def offer(test_id: str, key: tuple[float, ...], reason: str, cause: str | None) -> None:
         test = kb.tests[test_id]
-        if test.analytes and all(a in done for a in test.analytes):
+        present = any if test.done_when == "any" else all
+        if test.analytes and present(a in done for a in test.analytes):
             return
         best, text, causes = chosen.get(test_id, (key, reason, []))
         if cause is not None and cause not in causes:

@@ -1,0 +1,311 @@
+"""Screening speed: ``alkphos screen`` against a hand-written DuckDB query and plain pandas.
+
+Generates a synthetic OMOP CDM database (MEASUREMENT of N rows, default 10 million, with
+several analytes, a realistic ALP distribution by age and sex, about 0.2% of persons
+persistently low, some ALP rows in µkat/L and a few bad rows; PERSON; CONCEPT; a small
+DRUG_EXPOSURE) with DuckDB SQL, straight to Parquet. Then, in the same run and each in its
+own process, it times:
+
+1. ``alkphos screen --omop DIR --criteria tornero2020 --quiet`` (DuckDB engine);
+2. a minimal hand-written DuckDB SQL query of the same tornero2020 rule;
+3. the same rule in plain pandas;
+
+and prints wall time, rows/s and peak memory (the child's maximum resident set size) of
+each, and the two ratios. It also checks that the three find the same persons.
+
+Goals on a 2-core machine: 100 M rows in < 30 s with peak memory < 4 GB; within 1.5x the
+hand-written query; at least 20x faster than pandas.
+
+    python benchmarks/screen.py                 # 10 million rows
+    python benchmarks/screen.py --rows 100000000 --skip-pandas
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+
+ALP_CONCEPT = 3035995
+U_PER_L, UKAT_PER_L, MMOL_PER_L, G_PER_DL, MG_PER_DL, MIU_PER_L = (
+    8645,
+    44777578,
+    8753,
+    8713,
+    8840,
+    9550,
+)
+# (concept_id, LOINC, name, unit concept, median, spread, share of rows)
+ANALYTES = [
+    (ALP_CONCEPT, "6768-6", "Alkaline phosphatase", U_PER_L, 75.0, 0.25, 0.20),
+    (3006923, "1742-6", "Alanine aminotransferase", U_PER_L, 22.0, 0.4, 0.16),
+    (3013721, "1920-8", "Aspartate aminotransferase", U_PER_L, 24.0, 0.35, 0.14),
+    (3024561, "1751-7", "Albumin", G_PER_DL, 4.2, 0.08, 0.12),
+    (3016723, "2160-0", "Creatinine", MG_PER_DL, 0.9, 0.2, 0.16),
+    (3019550, "2951-2", "Sodium", MMOL_PER_L, 140.0, 0.02, 0.16),
+    (3001420, "19123-9", "Magnesium", MG_PER_DL, 2.0, 0.1, 0.03),
+    (3019170, "3016-3", "Thyrotropin", MIU_PER_L, 1.8, 0.5, 0.03),
+]
+UNITS = [
+    (U_PER_L, "U/L"),
+    (UKAT_PER_L, "ukat/L"),
+    (MMOL_PER_L, "mmol/L"),
+    (G_PER_DL, "g/dL"),
+    (MG_PER_DL, "mg/dL"),
+    (MIU_PER_L, "m[IU]/L"),
+]
+ROWS_PER_PERSON = 20
+LOW_EVERY = 500  # 1 person in 500 (0.2%) is persistently low
+
+
+def generate(folder: Path, rows: int, threads: int) -> None:
+    """Write measurement, person, concept and drug_exposure Parquet files."""
+    folder.mkdir(parents=True, exist_ok=True)
+    persons = max(rows // ROWS_PER_PERSON, 100)
+    con = duckdb.connect()
+    con.sql(f"SET threads = {threads}")
+    con.sql("SET preserve_insertion_order = false")
+    con.sql("SET enable_progress_bar = false")
+    con.sql("CREATE MACRO h(x, seed, n) AS (hash(x, seed) % n)::BIGINT")
+    concept_rows = [
+        f"({cid}, '{name}', 'Measurement', 'LOINC', 'Lab Test', 'S', '{code}')"
+        for cid, code, name, *_ in ANALYTES
+    ] + [f"({cid}, '{code}', 'Unit', 'UCUM', 'Unit', 'S', '{code}')" for cid, code in UNITS]
+    con.sql(
+        "COPY (SELECT * FROM (VALUES "
+        + ", ".join(concept_rows)
+        + ") AS c(concept_id, concept_name, domain_id, vocabulary_id, concept_class_id, "
+        f"standard_concept, concept_code)) TO '{folder / 'concept.parquet'}' (FORMAT parquet)"
+    )
+    # Ages: 15% children and adolescents, the rest adults up to 95; birth dates spread.
+    con.sql(
+        f"""
+        COPY (
+          SELECT i AS person_id,
+                 CASE WHEN h(i, 1, 2) = 0 THEN 8532 ELSE 8507 END AS gender_concept_id,
+                 year(birth) AS year_of_birth, month(birth) AS month_of_birth,
+                 day(birth) AS day_of_birth, birth::TIMESTAMP AS birth_datetime
+          FROM (
+            SELECT i, DATE '2024-06-30' - INTERVAL (
+              CASE WHEN h(i, 2, 100) < 15 THEN h(i, 3, 18 * 365)
+                   ELSE 18 * 365 + h(i, 3, 77 * 365) END) DAY AS birth
+            FROM range({persons}) t(i)
+          )
+        ) TO '{folder / "person.parquet"}' (FORMAT parquet)
+        """
+    )
+    cases = " ".join(
+        f"WHEN a < {sum(a[6] for a in ANALYTES[: k + 1]):.4f} THEN {k}"
+        for k in range(len(ANALYTES))
+    )
+    pick = lambda column: " ".join(  # noqa: E731 - a small SQL helper
+        f"WHEN {k} THEN {a[column]}" for k, a in enumerate(ANALYTES)
+    )
+    # Values: log-normal-ish (sum of uniforms) around each analyte's median; ALP higher in
+    # children and adolescents (bone growth) and in older women; the 0.2% persistently
+    # low persons have every ALP between 12 and 34 U/L.
+    con.sql(
+        f"""
+        COPY (
+          WITH base AS (
+            SELECT i AS measurement_id,
+                   h(i, 10, {persons}) AS person_id,
+                   CASE {cases} ELSE {len(ANALYTES) - 1} END AS k,
+                   DATE '2015-01-01' + h(i, 12, 3450)::INT AS d,
+                   (h(i, 13, 1000) + h(i, 14, 1000) + h(i, 15, 1000)
+                    - 1500) / 1500.0 AS z,
+                   h(i, 16, 10000) AS bad
+            FROM (SELECT i, h(i, 11, 100000) / 100000.0 AS a FROM range({rows}) t(i))
+          ), aged AS (
+            SELECT b.*, p.gender_concept_id AS g,
+                   date_diff('year', p.birth_datetime::DATE, b.d) AS age
+            FROM base b JOIN read_parquet('{folder / "person.parquet"}') p USING (person_id)
+          ), valued AS (
+            SELECT *, CASE k {pick(3)} END AS unit_id,
+                   CASE WHEN k = 0 AND person_id % {LOW_EVERY} = 0
+                        THEN 12 + h(measurement_id, 17, 2200) / 100.0
+                        WHEN k = 0
+                        THEN (CASE WHEN age < 16 THEN 210 WHEN g = 8532 AND age > 55 THEN 85
+                                   ELSE 72 END) * exp(0.6 * z)
+                        ELSE (CASE k {pick(4)} END) * exp(3 * (CASE k {pick(5)} END) * z)
+                   END AS v
+            FROM aged
+          )
+          SELECT measurement_id,
+                 CASE WHEN bad = 1 THEN -1 ELSE person_id END AS person_id,
+                 CASE k {pick(0)} END AS measurement_concept_id,
+                 CASE WHEN bad = 2 THEN NULL ELSE d END AS measurement_date,
+                 CASE WHEN bad = 3 THEN NULL
+                      WHEN k = 0 AND measurement_id % 20 = 0 THEN round(v / 60, 3)::DECIMAL(18,3)
+                      ELSE round(v, 2)::DECIMAL(18,3) END AS value_as_number,
+                 CASE WHEN bad = 4 THEN 0
+                      WHEN k = 0 AND measurement_id % 20 = 0 THEN {UKAT_PER_L}
+                      ELSE unit_id END AS unit_concept_id,
+                 CASE WHEN bad = 4 THEN 'IU/mL' END AS unit_source_value,
+                 NULL::DECIMAL(18,3) AS range_low, NULL::DECIMAL(18,3) AS range_high,
+                 NULL::VARCHAR AS measurement_source_value
+          FROM valued
+        ) TO '{folder / "measurement.parquet"}' (FORMAT parquet, ROW_GROUP_SIZE 1000000)
+        """
+    )
+    con.sql(
+        f"""
+        COPY (
+          SELECT i AS drug_exposure_id, h(i, 20, {persons}) AS person_id,
+                 0 AS drug_concept_id,
+                 CASE WHEN i % 3 = 0 THEN 'alendronate 70 MG Oral Tablet'
+                      ELSE 'omeprazole 20 MG Oral Capsule' END AS drug_source_value,
+                 DATE '2016-01-01' + h(i, 21, 3000)::INT AS drug_exposure_start_date,
+                 DATE '2016-01-01' + h(i, 21, 3000)::INT + 180 AS drug_exposure_end_date
+          FROM range({max(persons // 50, 10)}) t(i)
+        ) TO '{folder / "drug_exposure.parquet"}' (FORMAT parquet)
+        """
+    )
+    con.close()
+
+
+HAND_WRITTEN = """
+WITH alp AS (
+  SELECT m.person_id, m.measurement_date AS d,
+         CASE WHEN m.unit_concept_id = {ukat} THEN m.value_as_number::DOUBLE * 60
+              ELSE m.value_as_number::DOUBLE END AS v
+  FROM read_parquet('{folder}/measurement.parquet') m
+  WHERE m.measurement_concept_id = {alp} AND m.unit_concept_id IN ({ul}, {ukat})
+    AND m.value_as_number IS NOT NULL AND m.measurement_date IS NOT NULL
+), adult AS (
+  SELECT a.person_id, a.d, a.v
+  FROM alp a JOIN read_parquet('{folder}/person.parquet') p USING (person_id)
+  WHERE year(a.d) - year(p.birth_datetime)
+        - (month(a.d) * 100 + day(a.d) < month(p.birth_datetime) * 100 + day(p.birth_datetime))::INT
+        >= 18
+)
+SELECT person_id FROM adult GROUP BY person_id
+HAVING count(DISTINCT d) FILTER (WHERE v <= 35) >= 2 AND max(v) <= 45
+"""
+
+PANDAS = """
+import sys
+import pandas as pd
+folder, out = sys.argv[1], sys.argv[2]
+m = pd.read_parquet(
+    f"{folder}/measurement.parquet",
+    columns=["person_id", "measurement_concept_id", "measurement_date", "value_as_number",
+             "unit_concept_id"],
+)
+m = m[(m.measurement_concept_id == {alp}) & m.unit_concept_id.isin([{ul}, {ukat}])]
+m = m.dropna(subset=["value_as_number", "measurement_date"])
+v = m.value_as_number.astype("float64")
+m = m.assign(v=v.where(m.unit_concept_id != {ukat}, v * 60))
+p = pd.read_parquet(f"{folder}/person.parquet", columns=["person_id", "birth_datetime"])
+m = m.merge(p, on="person_id")
+d = pd.to_datetime(m.measurement_date)
+b = m.birth_datetime
+before = d.dt.month * 100 + d.dt.day < b.dt.month * 100 + b.dt.day
+m = m[(d.dt.year - b.dt.year - before.astype("int64") >= 18).to_numpy()]
+low = m[m.v <= 35]
+days = low.groupby("person_id").measurement_date.nunique()
+top = m.groupby("person_id").v.max()
+found = days[(days >= 2)].index.intersection(top[top <= 45].index)
+pd.Series(sorted(found), name="person_id").to_frame().to_parquet(out)
+"""
+
+DUCKDB_SCRIPT = """
+import sys, duckdb
+con = duckdb.connect()
+con.sql(sys.argv[1]).write_parquet(sys.argv[2])
+"""
+
+
+@dataclass
+class Timing:
+    """Wall time and peak memory of one child process."""
+
+    seconds: float
+    peak_mb: float
+
+
+def measure(command: list[str]) -> Timing:
+    """Run ``command``; return its wall time and the child's peak resident set size."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        msg = f"{command[:3]} failed with exit code {process.returncode}"
+        raise SystemExit(msg)
+    return Timing(seconds=elapsed, peak_mb=usage.ru_maxrss / 1024)
+
+
+def persons_in(path: Path) -> set[int]:
+    """The person ids of a result file."""
+    return set(pq.read_table(path, columns=["person_id"]).column(0).to_pylist())
+
+
+def main() -> None:
+    """Generate, time the three, print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=10_000_000, help="MEASUREMENT rows")
+    parser.add_argument("--data", type=Path, help="keep the generated data here (reused)")
+    parser.add_argument("--skip-pandas", action="store_true", help="do not time pandas")
+    parser.add_argument("--threads", type=int, default=os.cpu_count() or 2)
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="alkphos-bench-"))
+    data = args.data or work / "omop"
+    try:
+        if not (data / "measurement.parquet").exists():
+            started = time.perf_counter()
+            generate(data, args.rows, args.threads)
+            print(f"generated {args.rows:,} rows in {time.perf_counter() - started:.1f} s")
+        rows = pq.ParquetFile(data / "measurement.parquet").metadata.num_rows
+        size = (data / "measurement.parquet").stat().st_size / 1e6
+        print(f"MEASUREMENT: {rows:,} rows, {size:,.0f} MB Parquet, in {data}")
+        out = work / "screen"
+        alkphos = [sys.executable, "-m", "alkphos", "screen", "--omop", str(data)]
+        alkphos += ["--out", str(out), "--criteria", "tornero2020", "--quiet"]
+        ours = measure(alkphos)
+        query = HAND_WRITTEN.format(folder=data, alp=ALP_CONCEPT, ul=U_PER_L, ukat=UKAT_PER_L)
+        hand_out = work / "hand.parquet"
+        hand = measure([sys.executable, "-c", DUCKDB_SCRIPT, query, str(hand_out)])
+        pandas_out = work / "pandas.parquet"
+        timings = {"alkphos screen": ours, "hand-written DuckDB SQL": hand}
+        if not args.skip_pandas:
+            script = textwrap.dedent(PANDAS).replace("{alp}", str(ALP_CONCEPT))
+            script = script.replace("{ul}", str(U_PER_L)).replace("{ukat}", str(UKAT_PER_L))
+            timings["plain pandas"] = measure(
+                [sys.executable, "-c", script, str(data), str(pandas_out)]
+            )
+        found = persons_in(out / "persistent.parquet")
+        same = found == persons_in(hand_out)
+        if not args.skip_pandas:
+            same = same and found == persons_in(pandas_out)
+        print(f"\n{'':26}{'seconds':>9}{'rows/s':>14}{'peak MB':>10}")
+        for name, timing in timings.items():
+            print(
+                f"{name:26}{timing.seconds:9.2f}{rows / timing.seconds:14,.0f}"
+                f"{timing.peak_mb:10,.0f}"
+            )
+        print(f"\npersistently low (tornero2020): {len(found):,} persons; all agree: {same}")
+        print(f"alkphos / hand-written: {ours.seconds / hand.seconds:.2f}x (goal <= 1.5x)")
+        if "plain pandas" in timings:
+            speedup = timings["plain pandas"].seconds / ours.seconds
+            print(f"pandas / alkphos: {speedup:.1f}x faster (goal >= 20x)")
+        if not same:
+            raise SystemExit("the three implementations disagree")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+"""The app factory: REST, FHIR and CDS Hooks on one FastAPI application."""
+
+from __future__ import annotations
+
+import gc
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import date
+from typing import Any
+
+from fastapi import FastAPI  # noqa: TID253 - api only
+
+from alkphos._version import __version__
+from alkphos.api.cds.definitions import load_services
+from alkphos.api.cds.runner import CdsRunner
+from alkphos.api.context import ApiContext
+from alkphos.api.errors import install_handlers
+from alkphos.api.middleware import AccessLogMiddleware, BodyLimitMiddleware
+from alkphos.api.openapi import openapi_document
+from alkphos.api.routes import cds_hooks, feedback, interpret, meta
+from alkphos.api.security import AuthMiddleware, JwtVerifier, load_jwks
+from alkphos.api.settings import Settings
+from alkphos.api.store import Store
+from alkphos.engine import knowledge
+from alkphos.knowledge.loader import Knowledge
+
+__all__ = ["create_app"]
+
+logger = logging.getLogger("alkphos.api")
+
+_DESCRIPTION = """\
+Interprets alkaline phosphatase (ALP) results.
+
+- **REST**: `POST /v1/interpret` (a case) and `POST /v1/interpret/fhir` (a FHIR R4 Bundle;
+  `?output=fhir` answers with a FHIR Bundle), `GET /v1/knowledge`.
+- **CDS Hooks 2.0**: discovery at `GET /cds-services`, the services at
+  `POST /cds-services/{id}`, feedback at `POST /cds-services/{id}/feedback`.
+
+Bad input is a 422 naming the JSON path and what is accepted. Decision support, not a
+diagnosis.
+"""
+
+
+_PAGE_PATHS = ("/", "/interpret", "/interpret/paste")
+_PAGE_PREFIXES = ("/interpretations/", "/static/", "/examples/")
+
+
+def _exempt(path: str) -> bool:
+    """Paths served without a JWT: health, and the web page a browser opens (card links have
+    unguessable ids; a browser cannot send a CDS client's token)."""
+    return path == "/healthz" or path in _PAGE_PATHS or path.startswith(_PAGE_PREFIXES)
+
+
+def create_app(
+    settings: Settings | None = None,
+    kb: Knowledge | None = None,
+    clock: Callable[[], date] = date.today,
+) -> FastAPI:
+    """Build the service.
+
+    Args:
+        settings: how to run (default: ``Settings()``: no auth, loopback).
+        kb: the knowledge base (default: the bundled one).
+        clock: today's date, for card interpretations and the prefetch look-back.
+
+    Raises:
+        ValueError: the settings are unsafe or incomplete (e.g. no auth off loopback).
+    """
+    settings = settings or Settings()
+    problems = settings.problems()
+    if problems:
+        raise ValueError("; ".join(problems))
+    kb = kb or knowledge()
+    services = load_services(kb)
+    store = Store(settings.db)
+    store.purge(settings.link_days)
+    runner = CdsRunner(kb, services, store, clock)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        gc.collect()
+        gc.freeze()  # the knowledge base lives as long as the process: keep it out of GC passes
+        try:
+            async with runner.http_client():
+                yield
+        finally:
+            store.flush()
+
+    app = FastAPI(
+        title="alkphos",
+        version=__version__,
+        description=_DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        # FastAPI's OpenTelemetry would export exception messages and request URLs (patient
+        # data, link ids) wherever OTEL_* variables point: only route-level metrics stay on.
+        telemetry={
+            "tracing": False,
+            "logs": False,
+            "operation_spans": False,
+            "auto_configure": False,
+        },
+    )
+    app.state.context = ApiContext(
+        settings=settings, kb=kb, services=services, store=store, runner=runner, clock=clock
+    )
+    install_handlers(app)
+    from alkphos.web import routes as web
+
+    app.include_router(web.router)  # first: /interpretations/{link}.pdf before {link}
+    for module in (meta, interpret, cds_hooks, feedback):
+        app.include_router(module.router)
+    app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
+    if settings.auth == "jwt":
+        assert settings.jwks is not None
+        verifier = JwtVerifier(load_jwks(settings.jwks), settings.issuers, store)
+        app.add_middleware(
+            AuthMiddleware, verifier=verifier, public_url=settings.public_url, exempt=_exempt
+        )
+    else:
+        logger.warning(
+            "authentication is off (--auth none): serving on loopback only (%s)", settings.host
+        )
+    app.add_middleware(AccessLogMiddleware)
+
+    def custom_openapi() -> dict[str, Any]:
+        ids = [service.id for service in services.services]
+        return openapi_document(app, jwt=settings.auth == "jwt", service_ids=ids)
+
+    app.openapi = custom_openapi  # type: ignore[method-assign]
+    return app

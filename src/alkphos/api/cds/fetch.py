@@ -1,0 +1,119 @@
+"""Get a service's data: from the prefetch when the client sent it, else from ``fhirServer``.
+
+Per CDS Hooks 2.0, a prefetch key the client could not satisfy is left out, and one with no
+data is null. Missing keys are fetched from the client's FHIR server with the bearer token of
+``fhirAuthorization``; when a required key can be had neither way the service answers 412.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import date
+from typing import Any
+
+import httpx  # noqa: TID253 - api only
+
+from alkphos.api.cds.definitions import Services, ServiceSpec, render
+from alkphos.api.cds.models import CdsRequest
+from alkphos.knowledge.loader import Knowledge
+
+__all__ = ["TIMEOUT", "PreconditionFailed", "gather"]
+
+# httpx logs every URL at INFO; the URLs hold patient ids, so keep it to warnings.
+logging.getLogger("httpx").setLevel(logging.WARNING)
+logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+TIMEOUT = httpx.Timeout(5.0)
+_MAX_PAGES = 10
+_FHIR_JSON = "application/fhir+json, application/json"
+
+
+class PreconditionFailed(Exception):
+    """The data a service needs is neither prefetched nor obtainable (HTTP 412)."""
+
+
+async def gather(
+    spec: ServiceSpec,
+    services: Services,
+    request: CdsRequest,
+    client: httpx.AsyncClient | None,
+    kb: Knowledge,
+    today: date,
+) -> dict[str, Any]:
+    """The service's data by prefetch key (None: the client has no such data).
+
+    ``client`` is the pooled HTTP client for FHIR servers; without one, a client is made
+    only when something has to be fetched.
+    """
+    given = request.prefetch or {}
+    data = {key: given[key] for key in spec.prefetch if key in given}
+    missing = [key for key in spec.prefetch if key not in given]
+    if not missing:
+        return data
+    required = [key for key in missing if services.prefetch[key].required]
+    if request.fhirServer is None:
+        if required:
+            raise PreconditionFailed(
+                f"prefetch {', '.join(required)} missing and no fhirServer to fetch it from"
+            )
+        return data
+    base = str(request.fhirServer).rstrip("/")
+    token = request.fhirAuthorization.access_token if request.fhirAuthorization else None
+    context = request.context.model_dump(exclude_none=True)
+    queries = {key: render(services.template(key, kb, today), context) for key in missing}
+    if client is None:
+        async with httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=False) as own:
+            fetched = await _fetch_all(own, base, list(queries.values()), token)
+    else:
+        fetched = await _fetch_all(client, base, list(queries.values()), token)
+    for key, value in zip(queries, fetched, strict=True):
+        if isinstance(value, BaseException):
+            if services.prefetch[key].required:
+                raise PreconditionFailed(f"fetching {key} from the FHIR server failed") from None
+            continue
+        data[key] = value
+    return data
+
+
+async def _fetch_all(
+    client: httpx.AsyncClient, base: str, queries: list[str | None], token: str | None
+) -> list[Any]:
+    return await asyncio.gather(
+        *(_fetch(client, base, query, token) for query in queries), return_exceptions=True
+    )
+
+
+async def _fetch(client: httpx.AsyncClient, base: str, query: str | None, token: str | None) -> Any:
+    if query is None:
+        msg = "a context field the template needs is missing"
+        raise LookupError(msg)
+    headers = {"Accept": _FHIR_JSON}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    response = await client.get(f"{base}/{query}", headers=headers)
+    if response.status_code == 404 and "?" not in query:
+        return None  # a read of a resource that does not exist: no data
+    response.raise_for_status()
+    document = response.json()
+    pages = 1
+    while isinstance(document, dict) and document.get("resourceType") == "Bundle":
+        following = _next_link(document)
+        # Follow paging only on the same server, so the token never leaves it.
+        if following is None or not following.startswith(base + "/") or pages >= _MAX_PAGES:
+            break
+        page = await client.get(following, headers=headers)
+        page.raise_for_status()
+        more = page.json()
+        document = {**more, "entry": [*document.get("entry", []), *more.get("entry", [])]}
+        pages += 1
+    if isinstance(document, dict) and document.get("resourceType") == "Bundle":
+        document = {key: value for key, value in document.items() if key != "link"}
+    return document
+
+
+def _next_link(bundle: dict[str, Any]) -> str | None:
+    for link in bundle.get("link", []) or []:
+        if isinstance(link, dict) and link.get("relation") == "next" and link.get("url"):
+            return str(link["url"])
+    return None

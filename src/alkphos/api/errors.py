@@ -1,0 +1,122 @@
+"""Exception handlers: bad input is a 422 naming the JSON path; nothing a client sends is a 500."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import traceback
+from typing import Any
+
+from fastapi import FastAPI, Request  # noqa: TID253 - api only
+from fastapi.exceptions import RequestValidationError  # noqa: TID253
+from fastapi.responses import JSONResponse  # noqa: TID253
+from starlette.exceptions import HTTPException  # noqa: TID253
+
+from alkphos.api.schemas import ErrorDetail, ErrorResponse
+from alkphos.errors import InputError, closest
+
+__all__ = ["error_response", "install_handlers", "validation_error"]
+
+logger = logging.getLogger("alkphos.api")
+
+_WORDS = {
+    "missing": ("required field is missing", "see the request schema"),
+    "extra_forbidden": ("unknown field", "see the request schema"),
+    "string_type": ("not a string", "a JSON string"),
+    "dict_type": ("not an object", "a JSON object"),
+    "model_type": ("not an object", "a JSON object"),
+    "list_type": ("not an array", "a JSON array"),
+    "bool_type": ("not a boolean", "true or false"),
+    "int_type": ("not an integer", "a JSON integer"),
+    "json_invalid": ("not JSON", "a JSON document"),
+}
+
+
+def error_response(status: int, error: InputError) -> JSONResponse:
+    """A JSON error body from an ``InputError``."""
+    detail = ErrorDetail(
+        path=error.path or "$",
+        problem=error.problem,
+        accepted=error.accepted,
+        suggestion=error.suggestion,
+        message=str(error),
+    )
+    return JSONResponse(ErrorResponse(error=detail).model_dump(), status_code=status)
+
+
+def validation_error(exc: RequestValidationError) -> InputError:
+    """The first problem of a FastAPI validation error as an ``InputError``."""
+    errors = exc.errors()
+    first: dict[str, Any] = errors[0] if errors else {"loc": (), "type": "", "msg": "invalid"}
+    parts = [p for p in first.get("loc", ()) if p not in ("body", "query", "path")]
+    path = ""
+    for part in parts:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    kind = str(first.get("type", ""))
+    problem, accepted = _WORDS.get(kind, (str(first.get("msg", "invalid")).lower(), ""))
+    if kind == "extra_forbidden" and parts:
+        problem = f"unknown field '{parts[-1]}'"
+    if kind == "value_error":
+        problem = str(first.get("ctx", {}).get("error", first.get("msg", "invalid")))
+    suggestion = None
+    if kind == "literal_error":
+        options = re.findall(r"'([^']*)'", str(first.get("ctx", {}).get("expected", "")))
+        value = first.get("input")
+        problem = f"{json.dumps(value, default=str)} is not accepted"
+        accepted = ", ".join(options)
+        suggestion = closest(value, options) if isinstance(value, str) else None
+    return InputError(path or "$", problem, accepted, suggestion)
+
+
+def install_handlers(app: FastAPI) -> None:
+    """Register the handlers on ``app``."""
+
+    @app.exception_handler(InputError)
+    async def _input(request: Request, exc: InputError) -> JSONResponse:
+        return error_response(422, exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return error_response(422, validation_error(exc))
+
+    @app.exception_handler(RecursionError)
+    async def _deep(request: Request, exc: RecursionError) -> JSONResponse:
+        return error_response(422, InputError("$", "nested too deeply", "ordinary FHIR or JSON"))
+
+    @app.exception_handler(OverflowError)
+    async def _overflow(request: Request, exc: OverflowError) -> JSONResponse:
+        # A date near year 1 or 9999 overflows date arithmetic in the rules: the client's
+        # input, so a 422; logged, as the engine should have refused it itself.
+        frames = "".join(traceback.format_tb(exc.__traceback__)[-3:])
+        logger.warning("input out of range (OverflowError) on %s\n%s", request.method, frames)
+        return error_response(
+            422,
+            InputError(
+                "$", "a date or number is out of range", "dates from 1900 on; finite values"
+            ),
+        )
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException) -> JSONResponse:
+        if exc.status_code == 400:  # FastAPI's answer to a body it cannot decode
+            return error_response(
+                422, InputError("$", "the body cannot be read as JSON", "a UTF-8 JSON document")
+            )
+        problem = str(exc.detail) if exc.detail else "error"
+        detail = ErrorDetail(path="$", problem=problem, accepted="", message=problem)
+        return JSONResponse(
+            ErrorResponse(error=detail).model_dump(),
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(Exception)
+    async def _internal(request: Request, exc: Exception) -> JSONResponse:
+        # Frames only: the exception's message may quote the request.
+        frames = "".join(traceback.format_tb(exc.__traceback__))
+        logger.error("internal error (%s) on %s\n%s", type(exc).__name__, request.method, frames)
+        detail = ErrorDetail(
+            path="$", problem="internal error", accepted="", message="internal error"
+        )
+        return JSONResponse(ErrorResponse(error=detail).model_dump(), status_code=500)

@@ -1,0 +1,115 @@
+"""ASGI middleware: the request-size limit (413) and an access log without patient data."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["AccessLogMiddleware", "BodyLimitMiddleware"]
+
+logger = logging.getLogger("alkphos.api.access")
+ASGIApp = Callable[..., Any]
+_TOO_LARGE = (
+    b'{"error":{"path":"$","problem":"the request body is larger than %d bytes",'
+    b'"accepted":"at most %d bytes","suggestion":null,"message":"$: the request body is '
+    b'larger than %d bytes (at most %d bytes)"}}'
+)
+
+
+class BodyLimitMiddleware:
+    """Refuse request bodies above ``limit`` bytes with 413, before the app reads them.
+
+    The body is read (up to the limit) and replayed to the app, so a chunked upload without
+    Content-Length is limited too.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await self._refuse(send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.limit:
+                await self._refuse(send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> dict[str, Any]:
+            nonlocal replayed
+            if replayed:
+                message: dict[str, Any] = await receive()
+                return message
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, send: Any) -> None:
+        limit = self.limit
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [(b"content-type", b"application/json"), (b"connection", b"close")],
+            }
+        )
+        await send(
+            {"type": "http.response.body", "body": _TOO_LARGE % (limit, limit, limit, limit)}
+        )
+
+
+class AccessLogMiddleware:
+    """One log line per request: method, route template, status, milliseconds.
+
+    The route template (``/interpretations/{link}``) is logged, never the concrete path or
+    query, so link ids and query values stay out of the log.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = 500
+
+        async def sending(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            route = scope.get("route")
+            template = getattr(route, "path", None) or "(no route)"
+            logger.info(
+                "%s %s %d %.1fms",
+                scope["method"],
+                template,
+                status,
+                (time.perf_counter() - start) * 1000,
+            )

@@ -1,0 +1,80 @@
+"""Response bodies of the REST API (named and documented: they make up the OpenAPI)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "ErrorDetail",
+    "ErrorResponse",
+    "FeedbackCount",
+    "FeedbackSummary",
+    "Health",
+    "KnowledgeExport",
+    "OverrideReasonCount",
+]
+
+
+class ErrorDetail(BaseModel):
+    """What is wrong with the request, in the same words as the command line."""
+
+    path: str = Field(description="JSON path of the offending value ('$' for the whole body).")
+    problem: str = Field(description="What is wrong.")
+    accepted: str = Field(description="What is accepted instead.")
+    suggestion: str | None = Field(default=None, description="A close accepted value, if any.")
+    message: str = Field(description="The whole message: '<path>: <problem> (<accepted>)'.")
+
+
+class ErrorResponse(BaseModel):
+    """The body of every 4xx answer."""
+
+    error: ErrorDetail
+
+
+class Health(BaseModel):
+    """The service is up; which versions it runs."""
+
+    status: Literal["ok"] = "ok"
+    alkphos_version: str
+    knowledge_version: str
+
+
+class KnowledgeExport(BaseModel):
+    """The whole knowledge base with its citations (as ``alkphos kb export``)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    knowledge_version: str
+    causes: list[dict[str, Any]] = Field(description="Causes of abnormal ALP with evidence.")
+    tests: list[dict[str, Any]] = Field(description="Tests alkphos may recommend.")
+    findings: list[dict[str, Any]] = Field(description="Clinical findings a case may report.")
+    flags: list[dict[str, Any]] = Field(description="Safety and context flags.")
+    drugs: list[dict[str, Any]] = Field(description="Drugs with their classes and effects.")
+    citations: list[dict[str, Any]] = Field(description="Every source cited.")
+
+
+class OverrideReasonCount(BaseModel):
+    """How often one override reason was given."""
+
+    code: str
+    display: str | None
+    count: int
+
+
+class FeedbackCount(BaseModel):
+    """Feedback on one card type of one service."""
+
+    service: str
+    card_type: str
+    issued: int = Field(description="Cards of this type issued and still remembered.")
+    accepted: int
+    overridden: int
+    override_reasons: list[OverrideReasonCount]
+
+
+class FeedbackSummary(BaseModel):
+    """Feedback counts per card type."""
+
+    card_types: list[FeedbackCount]

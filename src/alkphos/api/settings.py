@@ -1,0 +1,82 @@
+"""Service settings: address, authentication and storage (plain data; the CLI fills them)."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+__all__ = ["MAX_BODY_BYTES", "Settings", "default_db", "is_loopback"]
+
+MAX_BODY_BYTES = 1_000_000
+
+
+def default_db() -> Path:
+    """The feedback and link store: ``$XDG_DATA_HOME/alkphos/service.sqlite3``."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "alkphos" / "service.sqlite3"
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is a loopback address (127.0.0.0/8, ::1 or localhost)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How the service runs.
+
+    Attributes:
+        host, port: where it listens (used for messages; uvicorn binds them).
+        auth: ``none`` (loopback only) or ``jwt`` (CDS Hooks client JWTs, checked per call).
+        jwks: a JWK Set file with the clients' public keys (``auth="jwt"``).
+        issuers: the allowed ``iss`` values (``auth="jwt"``).
+        public_url: the base URL clients call (behind a proxy); ``aud`` must be this plus the
+            path. Without it the URL of the request is used.
+        db: the SQLite file for feedback, card links and JWT ids.
+        link_days: how long a card's interpretation link stays valid.
+        max_body_bytes: larger request bodies get 413.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    auth: Literal["none", "jwt"] = "none"
+    jwks: Path | None = None
+    issuers: tuple[str, ...] = ()
+    public_url: str | None = None
+    db: Path = field(default_factory=default_db)
+    link_days: int = 30
+    max_body_bytes: int = MAX_BODY_BYTES
+
+    def problems(self) -> list[str]:
+        """What stops the service from starting safely, in words (empty when fine)."""
+        found: list[str] = []
+        if self.auth == "none" and not is_loopback(self.host):
+            found.append(
+                f"--auth none serves only on a loopback address, not {self.host}: "
+                "use --auth jwt --jwks FILE --issuer ISS to serve on other addresses"
+            )
+        if self.auth == "jwt":
+            if self.jwks is None:
+                found.append("--auth jwt needs --jwks FILE (the clients' public keys)")
+            if not self.issuers:
+                found.append("--auth jwt needs at least one --issuer (the allowed iss values)")
+        if self.public_url is not None and not self.public_url.startswith(("http://", "https://")):
+            found.append(
+                f"--public-url must start with http:// or https:// (got {self.public_url})"
+            )
+        return found
+
+    def base_url(self) -> str:
+        """The base URL used for card links when no request URL is at hand."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"

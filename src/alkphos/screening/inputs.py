@@ -1,0 +1,422 @@
+"""Read the data to screen into Ibis tables of one canonical shape.
+
+Two inputs are understood:
+
+* **flat tables** (CSV or Parquet): measurements (``person_id``, ``test``, ``value``, ``unit``,
+  ``date``, optional ``reference_low``, ``reference_high``), persons (``person_id``,
+  ``birth_date`` or ``year_of_birth``, ``sex``), and optional medications (``person_id``,
+  ``drug``, ``start_date``, ``end_date``) and conditions (``person_id``, ``code`` and/or
+  ``name``, ``date``);
+* **OMOP CDM 5.4**: MEASUREMENT, PERSON, DRUG_EXPOSURE, CONDITION_OCCURRENCE and CONCEPT, as a
+  folder of CSV files (upper-case names) or Parquet files (lower-case), or a DuckDB file.
+
+The warts of real files are handled here: CSV is read as text and parsed explicitly (so
+both engines agree), DECIMAL values become doubles, a date-time or a date-looking text
+becomes a date, ``unit_concept_id`` 0 falls back to ``unit_source_value``, and a missing
+reference range stays missing. Nothing is dropped here: a row that cannot be parsed keeps
+nulls and is rejected later with its reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import ibis  # type: ignore[import-untyped]  # noqa: TID253 - screening only
+
+from alkphos.errors import InputError
+from alkphos.screening.engines import Engine
+
+__all__ = ["MEASUREMENT_COLUMNS", "Sources", "read_flat", "read_omop"]
+
+Table = Any
+Column = Any
+
+MEASUREMENT_COLUMNS = ("person_id", "test", "value", "unit", "date")
+_OPTIONAL_MEASUREMENT = ("reference_low", "reference_high")
+_OMOP_TABLES = ("measurement", "person", "drug_exposure", "condition_occurrence", "concept")
+_FEMALE = ("f", "female", "woman", "w", "8532")
+_MALE = ("m", "male", "man", "8507")
+_VOCABULARIES = {"SNOMED": "snomed", "ICD10CM": "icd10cm", "ICD10": "icd10"}
+
+
+@dataclass(frozen=True)
+class Sources:
+    """The input tables in canonical form (see the module docstring of ``expressions``)."""
+
+    measurements: Table
+    persons: Table
+    medications: Table | None
+    conditions: Table | None
+    concepts: Table | None
+    description: str
+
+
+# --------------------------------------------------------------------------- flat tables
+
+
+def read_flat(
+    engine: Engine,
+    measurements: Path,
+    persons: Path,
+    medications: Path | None = None,
+    conditions: Path | None = None,
+) -> Sources:
+    """Read the flat tables.
+
+    Raises:
+        InputError: a file is missing, of an unknown kind, or lacks a needed column.
+    """
+    raw = _read(engine, measurements)
+    cols = _columns(raw, measurements, MEASUREMENT_COLUMNS, "", _OPTIONAL_MEASUREMENT)
+    people = _read(engine, persons)
+    pcols = _columns(
+        people,
+        persons,
+        ("person_id", "sex"),
+        "and birth_date or year_of_birth",
+        ("birth_date", "year_of_birth"),
+    )
+    if "birth_date" not in pcols and "year_of_birth" not in pcols:
+        raise InputError(
+            str(persons),
+            "missing column 'birth_date' (or 'year_of_birth')",
+            "needs person_id, sex and birth_date or year_of_birth",
+        )
+    as_text = not (_is_integer(raw[cols["person_id"]]) and _is_integer(people[pcols["person_id"]]))
+    m = raw.select(
+        row_id=ibis.null("int64"),
+        person_id=_person(raw[cols["person_id"]], as_text),
+        test=_text(raw[cols["test"]]),
+        concept_id=ibis.null("int64"),
+        value=_number(raw[cols["value"]]),
+        unit_concept_id=ibis.null("int64"),
+        unit_text=_text(raw[cols["unit"]]),
+        date=_date(raw[cols["date"]]),
+        date_text=_text(raw[cols["date"]]),
+        range_low=_number(raw[cols["reference_low"]]) if "reference_low" in cols else _null(),
+        range_high=_number(raw[cols["reference_high"]]) if "reference_high" in cols else _null(),
+    )
+    if "birth_date" in pcols:
+        birth = _date(people[pcols["birth_date"]])
+        if "year_of_birth" in pcols:
+            birth = birth.fill_null(_mid_year(people[pcols["year_of_birth"]]))
+    else:
+        birth = _mid_year(people[pcols["year_of_birth"]])
+    p = people.select(
+        person_id=_person(people[pcols["person_id"]], as_text),
+        birth_date=birth,
+        sex=_sex(people[pcols["sex"]]),
+    )
+    meds = None
+    if medications is not None:
+        raw_meds = _read(engine, medications)
+        mc = _columns(
+            raw_meds, medications, ("person_id", "drug", "start_date"), "", ("end_date", "code")
+        )
+        meds = raw_meds.select(
+            person_id=_person(raw_meds[mc["person_id"]], as_text),
+            drug=_text(raw_meds[mc["drug"]]),
+            code=_text(raw_meds[mc["code"]]) if "code" in mc else _null("string"),
+            start_date=_date(raw_meds[mc["start_date"]]),
+            end_date=_date(raw_meds[mc["end_date"]]) if "end_date" in mc else _null("date"),
+        )
+    conds = None
+    if conditions is not None:
+        raw_conds = _read(engine, conditions)
+        cc = _columns(
+            raw_conds, conditions, ("person_id",), "and code or name", ("code", "name", "date")
+        )
+        if "code" not in cc and "name" not in cc:
+            raise InputError(
+                str(conditions),
+                "missing column 'code' (or 'name')",
+                "needs person_id, code or name, date",
+            )
+        conds = raw_conds.select(
+            person_id=_person(raw_conds[cc["person_id"]], as_text),
+            code=_text(raw_conds[cc["code"]]) if "code" in cc else _null("string"),
+            system=_null("string"),
+            name=_text(raw_conds[cc["name"]]) if "name" in cc else _null("string"),
+            date=_date(raw_conds[cc["date"]]) if "date" in cc else _null("date"),
+        )
+    return Sources(
+        measurements=m,
+        persons=p,
+        medications=meds,
+        conditions=conds,
+        concepts=None,
+        description=str(measurements),
+    )
+
+
+# ------------------------------------------------------------------------------ OMOP CDM
+
+
+def read_omop(engine: Engine, path: Path) -> Sources:
+    """Read an OMOP CDM 5.4 database: a folder of CSV or Parquet files, or a DuckDB file.
+
+    Raises:
+        InputError: the path is missing, or MEASUREMENT or PERSON cannot be found.
+    """
+    tables = _omop_tables(engine, path)
+    for needed in ("measurement", "person"):
+        if needed not in tables:
+            raise InputError(
+                str(path),
+                f"no {needed.upper()} table",
+                "a folder with MEASUREMENT.csv or measurement.parquet (and PERSON, ...), "
+                "or a DuckDB file with those tables",
+            )
+    raw = tables["measurement"]
+    _columns(
+        raw,
+        path / "measurement",
+        ("person_id", "measurement_concept_id", "value_as_number", "measurement_date"),
+        "",
+        (),
+    )
+    m = raw.select(
+        row_id=_integer(raw.measurement_id) if "measurement_id" in raw.columns else _null("int64"),
+        person_id=_integer(raw.person_id),
+        test=_text(_optional(raw, "measurement_source_value", "string")),
+        concept_id=_integer(raw.measurement_concept_id),
+        value=_number(raw.value_as_number),
+        unit_concept_id=_integer(_optional(raw, "unit_concept_id", "int64")),
+        unit_text=_text(_optional(raw, "unit_source_value", "string")),
+        date=_date(raw.measurement_date).fill_null(
+            _date(_optional(raw, "measurement_datetime", "string"))
+        ),
+        date_text=_text(raw.measurement_date),
+        range_low=_number(_optional(raw, "range_low", "float64")),
+        range_high=_number(_optional(raw, "range_high", "float64")),
+    )
+    person = tables["person"]
+    birth = _date(_optional(person, "birth_datetime", "string")).fill_null(
+        ibis.date(
+            _integer(person.year_of_birth),
+            _integer(_optional(person, "month_of_birth", "int64")).fill_null(7),
+            ibis.ifelse(
+                _integer(_optional(person, "month_of_birth", "int64")).isnull(),
+                1,
+                _integer(_optional(person, "day_of_birth", "int64")).fill_null(15),
+            ),
+        )
+    )
+    gender = _integer(_optional(person, "gender_concept_id", "int64")).cast("string")
+    p = person.select(
+        person_id=_integer(person.person_id),
+        birth_date=birth,
+        sex=_sex(
+            ibis.ifelse(
+                gender.isin(("8532", "8507")),
+                gender,
+                _text(_optional(person, "gender_source_value", "string")),
+            )
+        ),
+    )
+    concepts = None
+    if "concept" in tables:
+        c = tables["concept"]
+        concepts = c.select(
+            concept_id=_integer(c.concept_id),
+            vocabulary=_text(c.vocabulary_id),
+            code=_text(c.concept_code),
+            name=_text(c.concept_name),
+        )
+    meds = _omop_drugs(tables.get("drug_exposure"), concepts)
+    conds = _omop_conditions(tables.get("condition_occurrence"), concepts)
+    return Sources(
+        measurements=m,
+        persons=p,
+        medications=meds,
+        conditions=conds,
+        concepts=concepts,
+        description=str(path),
+    )
+
+
+def _omop_drugs(drugs: Table | None, concepts: Table | None) -> Table | None:
+    if drugs is None:
+        return None
+    d = drugs.select(
+        person_id=_integer(drugs.person_id),
+        concept_id=_integer(drugs.drug_concept_id),
+        source=_text(_optional(drugs, "drug_source_value", "string")),
+        start_date=_date(drugs.drug_exposure_start_date),
+        end_date=_date(_optional(drugs, "drug_exposure_end_date", "string")),
+    )
+    if concepts is None:
+        return d.select(
+            "person_id",
+            drug=d.source,
+            code=_null("string"),
+            start_date=d.start_date,
+            end_date=d.end_date,
+        )
+    joined = d.left_join(concepts, d.concept_id == concepts.concept_id)
+    return joined.select(
+        "person_id",
+        drug=joined.name.fill_null(joined.source),
+        code=ibis.ifelse(joined.vocabulary == "RxNorm", joined.code, _null("string")),
+        start_date=joined.start_date,
+        end_date=joined.end_date,
+    )
+
+
+def _omop_conditions(conditions: Table | None, concepts: Table | None) -> Table | None:
+    if conditions is None:
+        return None
+    c = conditions.select(
+        person_id=_integer(conditions.person_id),
+        concept_id=_integer(conditions.condition_concept_id),
+        source=_text(_optional(conditions, "condition_source_value", "string")),
+        date=_date(conditions.condition_start_date),
+    )
+    if concepts is None:
+        return c.select(
+            "person_id", code=c.source, system=_null("string"), name=_null("string"), date=c.date
+        )
+    joined = c.left_join(concepts, c.concept_id == concepts.concept_id)
+    system = joined.vocabulary.substitute(_VOCABULARIES, else_=_null("string"))
+    return joined.select(
+        "person_id",
+        code=ibis.ifelse(system.notnull(), joined.code, joined.source),
+        system=system,
+        name=joined.name,
+        date=joined.date,
+    )
+
+
+def _omop_tables(engine: Engine, path: Path) -> dict[str, Table]:
+    if not path.exists():
+        raise InputError(str(path), "no such file or folder", "an OMOP folder or DuckDB file")
+    if path.is_file():
+        return _duckdb_file(engine, path)
+    found: dict[str, Table] = {}
+    entries = {entry.name.lower(): entry for entry in path.iterdir()}
+    for table in _OMOP_TABLES:
+        for suffix in (".parquet", ".csv", ""):
+            entry = entries.get(table + suffix)
+            if entry is None or (suffix == "" and not entry.is_dir()):
+                continue
+            found[table] = (
+                engine.read_csv(entry) if suffix == ".csv" else engine.read_parquet(entry)
+            )
+            break
+    return found
+
+
+def _duckdb_file(engine: Engine, path: Path) -> dict[str, Table]:
+    import duckdb
+
+    try:
+        probe = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as exc:
+        raise InputError(
+            str(path), f"not a DuckDB database ({exc})", "an OMOP folder or DuckDB file"
+        ) from exc
+    try:
+        names = {row[0].lower(): row[0] for row in probe.sql("SHOW TABLES").fetchall()}
+        wanted = {t: names[t] for t in _OMOP_TABLES if t in names}
+        if engine.name == "spark":
+            # Spark cannot read a DuckDB file: hand it Parquet copies of the tables.
+            found = {}
+            for table, real in wanted.items():
+                target = engine.scratch / f"{table}.parquet"
+                probe.sql(f"COPY (SELECT * FROM \"{real}\") TO '{target}' (FORMAT parquet)")
+                found[table] = engine.read_parquet(target)
+            return found
+    finally:
+        probe.close()
+    alias = "omop_source"
+    engine.con.raw_sql(f"ATTACH '{path}' AS {alias} (READ_ONLY)")
+    return {table: engine.table(real, (alias, "main")) for table, real in wanted.items()}
+
+
+# ------------------------------------------------------------------------------- helpers
+
+
+def _read(engine: Engine, path: Path) -> Table:
+    if not path.exists():
+        raise InputError(str(path), "no such file", "a CSV or Parquet file")
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return engine.read_csv(path)
+    if suffix in (".parquet", ".pq") or path.is_dir():
+        return engine.read_parquet(path)
+    raise InputError(str(path), f"unknown kind of file '{path.name}'", "a .csv or .parquet file")
+
+
+def _columns(
+    table: Table, path: Path, required: tuple[str, ...], extra: str, optional: tuple[str, ...]
+) -> dict[str, str]:
+    """Map wanted column names (case-insensitive) to the table's own names."""
+    present = {name.lower().strip(): name for name in table.columns}
+    for name in required:
+        if name not in present:
+            needs = ", ".join(required) + (f" {extra}" if extra else "")
+            options = f"; optional: {', '.join(optional)}" if optional and not extra else ""
+            raise InputError(str(path), f"missing column '{name}'", f"needs {needs}{options}")
+    return {name: present[name] for name in (*required, *optional) if name in present}
+
+
+def _optional(table: Table, name: str, kind: str) -> Column:
+    return table[name] if name in table.columns else ibis.null(kind)
+
+
+def _null(kind: str = "float64") -> Column:
+    return ibis.null(kind)
+
+
+def _is_integer(column: Column) -> bool:
+    return bool(column.type().is_integer())
+
+
+def _person(column: Column, as_text: bool) -> Column:
+    if as_text:
+        return column.cast("string").strip()
+    return column.cast("int64")
+
+
+def _integer(column: Column) -> Column:
+    kind = column.type()
+    if kind.is_string():
+        text = column.strip()
+        return text.try_cast("int64").fill_null(text.try_cast("float64").cast("int64"))
+    return column.cast("int64")
+
+
+def _number(column: Column) -> Column:
+    kind = column.type()
+    if kind.is_string():
+        return column.strip().try_cast("float64")
+    return column.cast("float64")
+
+
+def _text(column: Column) -> Column:
+    kind = column.type()
+    text = column if kind.is_string() else column.cast("string")
+    stripped = text.strip()
+    return ibis.ifelse(stripped == "", _null("string"), stripped)
+
+
+def _date(column: Column) -> Column:
+    kind = column.type()
+    if kind.is_date():
+        return column
+    if kind.is_timestamp():
+        return column.date()
+    if kind.is_string():
+        return column.strip().substr(0, 10).try_cast("date")
+    return _null("date")
+
+
+def _mid_year(column: Column) -> Column:
+    return ibis.date(_integer(column), 7, 1)
+
+
+def _sex(column: Column) -> Column:
+    key = column.cast("string").strip().lower()
+    return ibis.cases((key.isin(_FEMALE), "female"), (key.isin(_MALE), "male"), else_="unknown")

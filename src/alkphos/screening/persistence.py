@@ -1,0 +1,110 @@
+"""Which persons have a persistently low ALP, by one of three published definitions.
+
+* ``lln`` (default, the per-patient engine's definition): at least N ALP results below the
+  age/sex lower limit on different days, and none above the upper limit;
+* ``tornero2020``: adults only (age >= 18 at the result): at least N results of 35 U/L or
+  less on different days and none above 45 U/L;
+* ``maman2016``: at least N results on different days, every one below 40 U/L.
+
+N (``persistence_min_low_results``) and every threshold come from the knowledge base.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+import ibis  # type: ignore[import-untyped]  # noqa: TID253 - screening only
+
+from alkphos.knowledge.loader import Knowledge
+
+__all__ = ["Criteria", "alp_results", "definition", "describe", "per_person"]
+
+Table = Any
+
+
+class Criteria(StrEnum):
+    """The definitions of a persistently low ALP."""
+
+    lln = "lln"
+    tornero2020 = "tornero2020"
+    maman2016 = "maman2016"
+
+
+def definition(kb: Knowledge, criteria: Criteria) -> str:
+    """The definition in words, with the knowledge base's numbers."""
+    n = int(kb.param("persistence_min_low_results"))
+    if criteria is Criteria.tornero2020:
+        return (
+            f"tornero2020: adults (age >= {kb.param('tornero2020_min_age'):g} at the result) "
+            f"with at least {n} ALP results <= {kb.param('tornero2020_max_low'):g} U/L on "
+            f"different days and none > {kb.param('tornero2020_max_any'):g} U/L"
+        )
+    if criteria is Criteria.maman2016:
+        return (
+            f"maman2016: at least {n} ALP results on different days, all "
+            f"< {kb.param('maman2016_max_all'):g} U/L"
+        )
+    return (
+        f"lln: at least {n} ALP results below the age/sex lower limit on different days "
+        "and none above the upper limit"
+    )
+
+
+def alp_results(used: Table, kb: Knowledge, criteria: Criteria) -> Table:
+    """The ALP results the definition looks at, each flagged ``is_low`` and ``is_high``."""
+    alp = used.filter(used.analyte == "alp")
+    if criteria is Criteria.tornero2020:
+        adult = alp.filter(alp.age_years >= int(kb.param("tornero2020_min_age")))
+        return adult.mutate(
+            is_low=adult.value <= kb.param("tornero2020_max_low"),
+            is_high=adult.value > kb.param("tornero2020_max_any"),
+        )
+    if criteria is Criteria.maman2016:
+        limit = kb.param("maman2016_max_all")
+        return alp.mutate(is_low=alp.value < limit, is_high=alp.value >= limit)
+    return alp.mutate(
+        is_low=(alp.value < alp.ref_low).fill_null(False),
+        is_high=(alp.value > alp.ref_high).fill_null(False),
+    )
+
+
+def per_person(results: Table, kb: Knowledge) -> Table:
+    """One row per person tested: counts, lowest ALP, first and last low, persistence."""
+    r = results
+    needed = int(kb.param("persistence_min_low_results"))
+    summary = r.group_by("person_id").aggregate(
+        n_alp=r.count(),
+        n_low=r.is_low.count(where=r.is_low),
+        n_high=r.is_high.count(where=r.is_high),
+        low_days=r.date.nunique(where=r.is_low),
+        min_alp=r.value.min(),
+        first_low_date=r.date.min(where=r.is_low),
+        last_low_date=r.date.max(where=r.is_low),
+    )
+    return summary.mutate(persistent=(summary.low_days >= needed) & (summary.n_high == 0))
+
+
+def describe(persistent: Table, results: Table, persons: Table, as_of: date) -> Table:
+    """The persistent persons with their median ALP, sex and age at the as-of date."""
+    mine = results.semi_join(persistent, "person_id").select(*results.columns).view()
+    medians = mine.group_by("person_id").aggregate(median_alp=mine.value.median())
+    people = persons.select(p_id=persons.person_id, sex=persons.sex, birth=persons.birth_date)
+    j = persistent.join(medians, "person_id").left_join(people, persistent.person_id == people.p_id)
+    on = ibis.literal(as_of)
+    ahead = (on.month() < j.birth.month()) | (
+        (on.month() == j.birth.month()) & (on.day() < j.birth.day())
+    )
+    age = on.year() - j.birth.year() - ibis.ifelse(ahead, 1, 0)
+    return j.select(
+        "person_id",
+        "n_alp",
+        "n_low",
+        "min_alp",
+        "median_alp",
+        "first_low_date",
+        "last_low_date",
+        age=age.cast("int64"),
+        sex=j.sex.fill_null("unknown"),
+    )

@@ -1,0 +1,299 @@
+"""Every measurement row: which analyte it is, whether it can be used, and if not, why.
+
+Pure Ibis functions (Table -> Table). A row of an analyte screening does not use is counted
+as "other analyte"; a row of a screening analyte is either used (converted to the
+canonical unit, with its age and its age/sex reference interval) or rejected with one
+reason, the first that applies in this order:
+
+``unknown person``, ``no date``, ``after as-of date``, ``impossible age`` (before the birth
+date or over 130 years), ``no value``, ``unknown unit``, ``implausible value`` (outside the
+analyte's plausible bounds), ``implausible range`` (a negative or inverted lab range) and
+``duplicate`` (the same person, analyte, date, value and limits as a row already used).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import ibis  # type: ignore[import-untyped]  # noqa: TID253 - screening only
+
+from alkphos.screening.tables import AGE_LIMIT_YEARS, YEAR_KEY_BASE, KnowledgeTables
+from alkphos.screening.vocabulary import Vocabulary
+
+__all__ = [
+    "REASONS",
+    "USED_KEY",
+    "check",
+    "classify",
+    "rejects",
+    "screening_rows",
+    "tidy",
+    "used",
+    "with_reason",
+]
+
+Table = Any
+Column = Any
+
+REASONS = (
+    "unknown person",
+    "no date",
+    "after as-of date",
+    "impossible age",
+    "no value",
+    "unknown unit",
+    "implausible value",
+    "implausible range",
+    "duplicate",
+)
+USED_KEY = ("person_id", "analyte", "date", "value", "ref_low", "ref_high")
+
+
+def name_key(column: Column) -> Column:
+    """A test name as the knowledge base matches it: trimmed, lower case, single spaces."""
+    return column.strip().lower().replace("’", "'").re_replace(r"\s+", " ")
+
+
+def unit_key(column: Column) -> Column:
+    """A unit as the knowledge base matches it: no spaces, micro as ``u``, lower case."""
+    return column.strip().replace("µ", "u").replace("μ", "u").replace(" ", "").lower()
+
+
+def tidy(column: Column) -> Column:
+    """Round to 6 significant figures, as the per-patient engine does after converting.
+
+    A chain of magnitude bands, each a ``round`` to a constant number of decimals: cheap
+    per row (no logarithm), exact from 1e-4 to 1e7 (beyond, the value is left as it is).
+    """
+    size = column.abs()
+    bands = [(size < 10.0 ** (e + 1), column.round(5 - e)) for e in range(-4, 7)]
+    return ibis.cases((column == 0, column), *bands, else_=column)
+
+
+def classify(measurements: Table, kt: KnowledgeTables, vocabulary: Vocabulary | None) -> Table:
+    """Add ``analyte``: the screening analyte of each row, or null for another analyte.
+
+    OMOP rows are matched by ``measurement_concept_id`` through CONCEPT (LOINC codes); an
+    unmapped concept (0 or null) falls back to the source value. Flat rows are matched by
+    ``test``: a LOINC code, name or alias, as ``interpret`` matches them.
+    """
+    m = measurements
+    names = kt.name_map
+    if vocabulary is None:
+        return m.mutate(analyte=name_key(m.test).substitute(names, else_=ibis.null("string")))
+    unmapped = m.concept_id.isnull() | (m.concept_id == 0)
+    by_concept = m.concept_id.substitute(vocabulary.analytes, else_=ibis.null("string"))
+    by_name = name_key(m.test).substitute(names, else_=ibis.null("string"))
+    return m.mutate(analyte=ibis.ifelse(unmapped, by_name, by_concept))
+
+
+def screening_rows(classified: Table, vocabulary: Vocabulary | None) -> Table:
+    """The rows of screening analytes (for OMOP, a filter the Parquet reader can push down)."""
+    rows = classified.filter(classified.analyte.notnull())
+    if vocabulary is not None and vocabulary.analytes:
+        c = classified.concept_id
+        rows = classified.filter(c.isin(list(vocabulary.analytes)) | c.isnull() | (c == 0)).filter(
+            lambda t: t.analyte.notnull()
+        )
+    return rows
+
+
+def _unit_factor(rows: Table, kt: KnowledgeTables, vocabulary: Vocabulary | None) -> Table:
+    """Add ``unit`` (as reported) and ``factor`` (to the canonical unit, null if unknown)."""
+    r = rows
+    if vocabulary is not None:
+        # OMOP: the unit concept decides; unit_concept_id 0, or an id CONCEPT does not
+        # know as a unit, falls back to the unit_source_value text.
+        code = r.unit_concept_id.substitute(vocabulary.unit_codes, else_=ibis.null("string"))
+        by_concept = ibis.cases(
+            *(
+                (
+                    r.analyte == analyte,
+                    r.unit_concept_id.substitute(factors, else_=ibis.null("float64")),
+                )
+                for analyte, factors in vocabulary.unit_factors.items()
+                if factors
+            ),
+            else_=ibis.null("float64"),
+        )
+        r = r.mutate(unit_code=code, c_factor=by_concept)
+        from_text = r.unit_code.isnull()
+        r = r.mutate(
+            unit=ibis.ifelse(from_text, r.unit_text, r.unit_code),
+            text_key=ibis.ifelse(from_text, unit_key(r.unit_text), ibis.null("string")),
+        )
+    else:
+        r = r.mutate(
+            unit=r.unit_text, text_key=unit_key(r.unit_text), c_factor=ibis.null("float64")
+        )
+    by_text = ibis.cases(
+        *(
+            (r.analyte == analyte, r.text_key.substitute(factors, else_=ibis.null("float64")))
+            for analyte, factors in kt.unit_map.items()
+        ),
+        else_=ibis.null("float64"),
+    )
+    return r.mutate(factor=r.c_factor.fill_null(by_text))
+
+
+def check(rows: Table, persons: Table, kt: KnowledgeTables, vocabulary: Vocabulary | None) -> Table:
+    """Convert and judge the rows of screening analytes (every one, valid or not).
+
+    Adds the unit used, the value in the canonical unit, sex, age in whole years, the limits
+    the value is judged against (the lab's own when given, else the knowledge base's for
+    age and sex) and ``problem``: the first reason the row cannot be used that does not
+    depend on the as-of date, or null. Units and plausible bounds are knowledge-base values
+    written into the expression; persons and intervals are joins.
+    """
+    r = _unit_factor(rows, kt, vocabulary)
+    people = persons.select(
+        known_person=persons.person_id, birth_date=persons.birth_date, sex=persons.sex
+    )
+    r = r.left_join(people, r.person_id == people.known_person)
+    factor = r.factor
+    birth = r.birth_date
+    before_birthday = (r.date.month() < birth.month()) | (
+        (r.date.month() == birth.month()) & (r.date.day() < birth.day())
+    )
+    years = r.date.year() - birth.year() - ibis.ifelse(before_birthday, 1, 0)
+    no_range = (r.range_low.fill_null(0) == 0) & (r.range_high.fill_null(0) == 0)
+    r = r.mutate(
+        value_canonical=ibis.ifelse(factor == 1, r.value, tidy(r.value * factor)),
+        age_years=years,
+        age_key=ibis.cases(
+            (birth.isnull(), -1),
+            (years == 0, r.date.delta(birth, unit="day")),
+            else_=years + YEAR_KEY_BASE,
+        ),
+        lab_low=ibis.ifelse(no_range, ibis.null("float64"), tidy(r.range_low * factor)),
+        lab_high=ibis.ifelse(no_range, ibis.null("float64"), tidy(r.range_high * factor)),
+        plausible_low=r.analyte.substitute(kt.plausible_low, else_=ibis.null("float64")),
+        plausible_high=r.analyte.substitute(kt.plausible_high, else_=ibis.null("float64")),
+    )
+    intervals = ibis.memtable(kt.intervals).rename(
+        i_analyte="analyte", i_sex="sex", i_age_key="age_key"
+    )
+    r = r.left_join(
+        intervals,
+        (r.analyte == intervals.i_analyte)
+        & (r.sex == intervals.i_sex)
+        & (r.age_key == intervals.i_age_key),
+    )
+    bad_range = (
+        (r.lab_low < 0)
+        | (r.lab_high < 0)
+        | (r.lab_low.notnull() & r.lab_high.notnull() & (r.lab_low > r.lab_high))
+    )
+    implausible = (r.value_canonical < r.plausible_low) | (r.value_canonical > r.plausible_high)
+    problem = ibis.cases(
+        (r.known_person.isnull(), "unknown person"),
+        (r.date.isnull(), "no date"),
+        (birth.notnull() & ((r.date < birth) | (years > AGE_LIMIT_YEARS)), "impossible age"),
+        (r.value.isnull(), "no value"),
+        (factor.isnull(), "unknown unit"),
+        (implausible, "implausible value"),
+        (bad_range.fill_null(False), "implausible range"),
+        else_=ibis.null("string"),
+    )
+    r = r.mutate(problem=problem)
+    accepted = r.analyte.substitute(kt.accepted_units, else_=ibis.null("string"))
+    detail = ibis.cases(
+        (r.problem.isnull(), ibis.null("string")),
+        (r.known_person.isnull(), "person_id not in the persons table"),
+        (r.date.isnull() & r.date_text.isnull(), "no date given"),
+        (r.date.isnull(), "not a date: " + r.date_text),
+        (birth.notnull() & (r.date < birth), "dated before the birth date"),
+        (birth.notnull() & (years > AGE_LIMIT_YEARS), "age over 130 years at this date"),
+        (r.value.isnull(), "no numeric value"),
+        (factor.isnull() & r.unit.isnull(), "no unit; " + accepted),
+        (factor.isnull(), "'" + r.unit + "' is not a unit of this test; " + accepted),
+        (implausible, r.analyte.substitute(kt.plausible_range, else_=ibis.null("string"))),
+        (bad_range.fill_null(False), "the lab's lower limit is negative or above its upper limit"),
+        else_=ibis.null("string"),
+    )
+    kept = r.problem.isnull()
+
+    def rejected_only(column: Column, kind: str) -> Column:
+        return ibis.ifelse(kept, ibis.null(kind), column)
+
+    return r.select(
+        "row_id",
+        "person_id",
+        concept_id=rejected_only(r.concept_id, "int64"),
+        test=rejected_only(r.test, "string"),
+        analyte=r.analyte,
+        reported_value=ibis.ifelse(kept & (factor == 1), ibis.null("float64"), r.value),
+        unit=ibis.ifelse(kept & (factor == 1), ibis.null("string"), r.unit),
+        date=r.date,
+        date_text=ibis.ifelse(r.date.isnull(), r.date_text, ibis.null("string")),
+        value=r.value_canonical,
+        sex=r.sex,
+        age_years=r.age_years,
+        ref_low=r.lab_low.fill_null(r.ref_low),
+        ref_high=r.lab_high.fill_null(r.ref_high),
+        problem=r.problem,
+        detail=detail,
+    )
+
+
+def with_reason(checked: Table, as_of: date | None) -> Table:
+    """Add the final ``reason`` (``problem``, or ``after as-of date``) and its detail."""
+    if as_of is None:
+        return checked.mutate(reason=checked.problem, reason_detail=checked.detail)
+    after = (checked.date > as_of).fill_null(False) & (
+        checked.problem.fill_null("") != "unknown person"
+    )
+    return checked.mutate(
+        reason=ibis.ifelse(after, "after as-of date", checked.problem),
+        reason_detail=ibis.ifelse(
+            after, "dated after the as-of date " + as_of.isoformat(), checked.detail
+        ),
+    )
+
+
+def used(checked: Table) -> Table:
+    """The rows used: valid, one per (person, analyte, date, value, limits), with copies."""
+    valid = checked.filter(checked.reason.isnull())
+    return valid.group_by(list(USED_KEY)).aggregate(
+        copies=valid.count(), age_years=valid.age_years.min()
+    )
+
+
+def rejects(checked: Table, used_rows: Table, units: dict[str, str]) -> Table:
+    """Every row not used, with its reason: invalid rows, then the extra copies of a row
+    (a copy is reported with its row id, person, analyte, date and value as given)."""
+    columns = [
+        "row_id",
+        "person_id",
+        "concept_id",
+        "test",
+        "analyte",
+        "reported_value",
+        "unit",
+        "date",
+        "date_text",
+    ]
+    invalid = checked.filter(checked.reason.notnull()).select(
+        *columns, reason=checked.reason, detail=checked.reason_detail
+    )
+    repeated = used_rows.filter(used_rows.copies > 1).select(*USED_KEY)
+    valid = checked.filter(checked.reason.isnull())
+    copies = valid.join(repeated, [valid[k].identical_to(repeated[k]) for k in USED_KEY]).select(
+        valid
+    )
+    order = ibis.row_number().over(
+        group_by=[copies[k] for k in USED_KEY],
+        order_by=[copies.row_id, copies.reported_value, copies.unit],
+    )
+    extra = copies.mutate(copy=order).filter(lambda t: t.copy > 0)
+    canonical = extra.analyte.substitute(units, else_=ibis.null("string"))
+    duplicates = extra.mutate(
+        reported_value=extra.reported_value.fill_null(extra.value),
+        unit=extra.unit.fill_null(canonical),
+    ).select(
+        *columns,
+        reason=ibis.literal("duplicate"),
+        detail=ibis.literal("the same person, test, date, value and limits as a row used"),
+    )
+    return invalid.union(duplicates)

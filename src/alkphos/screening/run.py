@@ -1,0 +1,166 @@
+"""One screening run: read, check every row, find the persistent lows, exclude, rank, write.
+
+Everything up to the worklist is set-wise Ibis on the chosen engine; only the (short)
+worklist goes through the per-patient engine, and only with ``explain``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from alkphos.errors import InputError
+from alkphos.knowledge.loader import Knowledge
+from alkphos.screening import causes, outputs, rows, summary, worklist
+from alkphos.screening.engines import Engine
+from alkphos.screening.inputs import Sources
+from alkphos.screening.persistence import (
+    Criteria,
+    alp_results,
+    definition,
+    describe,
+    per_person,
+)
+from alkphos.screening.tables import KnowledgeTables
+from alkphos.screening.vocabulary import load_vocabulary
+
+__all__ = ["STEPS", "Screen", "screen"]
+
+STEPS = (
+    "checking and de-duplicating every row",
+    "writing the rejects",
+    "counting the funnel",
+    "finding persistent lows",
+    "looking for secondary causes",
+    "ranking the worklist",
+    "writing the results",
+    "explaining the worklist",
+)
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Screen:
+    """What a run produced: the folder, the funnel, and the small tables."""
+
+    out: Path
+    as_of: date
+    funnel: dict[str, Any]
+    persistent: Any  # pyarrow.Table
+    worklist: Any  # pyarrow.Table
+    exclusions: Any  # pyarrow.Table
+
+
+def screen(
+    sources: Sources,
+    engine: Engine,
+    kb: Knowledge,
+    out: Path,
+    criteria: Criteria = Criteria.lln,
+    as_of: date | None = None,
+    explain: bool = False,
+    progress: Progress | None = None,
+) -> Screen:
+    """Screen a population and write the outputs to ``out``.
+
+    Raises:
+        InputError: no measurement of a screening analyte has a usable date (and no
+            ``as_of`` was given).
+    """
+    step = progress or (lambda _: None)
+    kt = KnowledgeTables.build(kb)
+    out.mkdir(parents=True, exist_ok=True)
+
+    step(STEPS[0])
+    vocabulary = None
+    if sources.concepts is not None:
+        vocabulary = load_vocabulary(engine, sources.concepts, kt)
+    classified = rows.classify(sources.measurements, kt, vocabulary)
+    screening = rows.screening_rows(classified, vocabulary)
+    # Rows are never stored one by one: a first pass keeps the valid ones, de-duplicated;
+    # a second writes the rejects. (Without --as-of, the as-of date is the latest valid
+    # row's, so no row can be after it and the first pass needs no date.)
+    checked = rows.check(screening, sources.persons, kt, vocabulary)
+    used = engine.materialise(rows.used(rows.with_reason(checked, as_of)))
+    if as_of is None:
+        as_of = engine.scalar(used.date.max())
+
+    step(STEPS[1])
+    judged = rows.with_reason(checked, as_of)
+    rejected = outputs.write_rejects(engine, rows.rejects(judged, used, kt.canonical_units), out)
+    if as_of is None:
+        raise InputError(
+            sources.description,
+            "no usable measurement of ALP or a companion test",
+            "rows need a known person, a date, a value and an accepted unit; see rejects.parquet",
+        )
+
+    step(STEPS[2])
+    counts = outputs.count_rows(engine, sources, classified, rejected, used)
+
+    step(STEPS[3])
+    results = alp_results(used, kb, criteria)
+    persons = engine.materialise(per_person(results, kb))
+    persistent_only = persons.filter(persons.persistent)
+    people = engine.materialise(describe(persistent_only, results, sources.persons, as_of))
+
+    step(STEPS[4])
+    medications = None
+    if sources.medications is not None:
+        mine = _only(sources.medications, people)
+        medications = engine.materialise(causes.drug_classes(mine, kt))
+    meanings = None
+    if sources.conditions is not None:
+        mine = _only(sources.conditions, people)
+        meanings = engine.materialise(causes.condition_meanings(mine, kt))
+    found = engine.materialise(causes.evidence(people, used, medications, meanings, kt, kb, as_of))
+    excluded = worklist.exclusions(found, kt)
+
+    step(STEPS[5])
+    persistent = worklist.persistent_table(people, excluded)
+    ranked = worklist.ranked_worklist(persistent, found, kt)
+
+    step(STEPS[6])
+    tables = outputs.write_results(engine, out, persistent, ranked, excluded)
+    funnel = outputs.funnel(
+        engine,
+        kb,
+        counts=counts,
+        persons=persons,
+        all_persons=sources.persons,
+        used=used,
+        tables=tables,
+        criteria=criteria,
+        definition=definition(kb, criteria),
+        as_of=as_of,
+        description=sources.description,
+    )
+    outputs.write_json(out / "funnel.json", funnel)
+    lln = alp_results(used, kb, Criteria.lln)
+    distribution = engine.to_arrow(summary.distribution(lln, sources.persons))
+    from alkphos.screening.report import write_report
+
+    write_report(out / "report.html", kb, funnel, distribution, tables.worklist)
+
+    step(STEPS[7])
+    if explain:
+        from alkphos.screening.explain import explain_worklist
+
+        explain_worklist(engine, sources, kb, tables, as_of, out / "explain")
+    return Screen(
+        out=out,
+        as_of=as_of,
+        funnel=funnel,
+        persistent=tables.persistent,
+        worklist=tables.worklist,
+        exclusions=tables.exclusions,
+    )
+
+
+def _only(table: Any, people: Any) -> Any:
+    """The rows of ``table`` that belong to ``people`` (a semi-join, as a plain table)."""
+    return table.semi_join(people, "person_id").select(*table.columns).view()

@@ -1,0 +1,122 @@
+"""Turn the case form into a case, and map the case's error paths back to form fields.
+
+Values are passed on as typed (numbers as numbers, anything else as text), so a bad entry
+gets exactly the error the API and the command line give, shown next to its field.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["ROW_FIELDS", "FormRow", "FormState", "case_from_form", "field_for_path"]
+
+ROW_FIELDS = ("test", "value", "unit", "date", "reference_low", "reference_high")
+_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
+_PATIENT = ("age_years", "birth_date", "sex", "pregnancy_weeks", "postpartum_weeks")
+_NUMERIC = {
+    "age_years",
+    "pregnancy_weeks",
+    "postpartum_weeks",
+    "value",
+    "reference_low",
+    "reference_high",
+}
+_ROW_PATH = re.compile(r"^results\[(\d+)\]\.?(\w+)?")
+
+
+@dataclass
+class FormRow:
+    """One result row as typed."""
+
+    test: str = ""
+    value: str = ""
+    unit: str = ""
+    date: str = ""
+    reference_low: str = ""
+    reference_high: str = ""
+
+    def is_empty(self) -> bool:
+        """Nothing typed in this row."""
+        return not any(getattr(self, name).strip() for name in ROW_FIELDS)
+
+
+@dataclass
+class FormState:
+    """Everything typed into the form, to show it again with errors."""
+
+    patient: dict[str, str] = field(default_factory=dict)
+    rows: list[FormRow] = field(default_factory=list)
+    medications: list[str] = field(default_factory=list)
+    findings: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_fields(cls, fields: Mapping[str, str | Sequence[str]], min_rows: int) -> FormState:
+        """Read the posted fields (``results-<n>-<field>``, ``medication``, ``finding``)."""
+
+        def one(name: str) -> str:
+            value = fields.get(name, "")
+            return value if isinstance(value, str) else (value[0] if value else "")
+
+        def many(name: str) -> list[str]:
+            value = fields.get(name, [])
+            values = [value] if isinstance(value, str) else list(value)
+            return [v for v in values if v.strip()]
+
+        numbers = sorted(
+            {int(m.group(1)) for key in fields if (m := re.match(r"^results-(\d+)-", key))}
+        )
+        rows = [FormRow(**{n: one(f"results-{i}-{n}") for n in ROW_FIELDS}) for i in numbers]
+        while len(rows) < min_rows:
+            rows.append(FormRow())
+        return cls(
+            patient={name: one(name) for name in _PATIENT},
+            rows=rows,
+            medications=many("medication"),
+            findings=many("finding"),
+        )
+
+
+def _typed(name: str, text: str) -> Any:
+    stripped = text.strip()
+    if name in _NUMERIC and _NUMBER.match(stripped):
+        return float(stripped.replace(",", "."))
+    return stripped
+
+
+def case_from_form(state: FormState) -> tuple[dict[str, Any], list[int]]:
+    """The case the form describes, and for each of its results the form row it came from."""
+    patient = {name: _typed(name, value) for name, value in state.patient.items() if value.strip()}
+    results: list[dict[str, Any]] = []
+    origin: list[int] = []
+    for number, row in enumerate(state.rows):
+        if row.is_empty():
+            continue
+        entry = {name: _typed(name, getattr(row, name)) for name in ROW_FIELDS}
+        results.append({key: value for key, value in entry.items() if value != ""})
+        origin.append(number)
+    case: dict[str, Any] = {"patient": patient, "results": results}
+    if state.medications:
+        case["medications"] = state.medications
+    if state.findings:
+        case["findings"] = state.findings
+    return case, origin
+
+
+def field_for_path(path: str, origin: Sequence[int]) -> str:
+    """The form field an error path points at (``results[1].value`` -> ``results-3-value``)."""
+    match = _ROW_PATH.match(path)
+    if match:
+        index = int(match.group(1))
+        row = origin[index] if index < len(origin) else index
+        name = match.group(2) or "test"
+        return f"results-{row}-{name if name in ROW_FIELDS else 'test'}"
+    if path.startswith("patient."):
+        return path.removeprefix("patient.")
+    if path.startswith(("medications", "findings")):
+        return path.split("[")[0]
+    if path == "results":
+        return "results-0-test"
+    return "form"

@@ -1,0 +1,87 @@
+"""Render the web page's templates (the form and the interpretation page)."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from alkphos._version import __version__
+from alkphos.knowledge.loader import Knowledge
+from alkphos.model.interpretation import Interpretation
+from alkphos.report.html import template_context
+from alkphos.web.examples import examples
+from alkphos.web.form import FormState
+
+__all__ = ["render_form", "render_interpretation"]
+
+
+@cache
+def _environment() -> Any:
+    import jinja2
+
+    folders = [
+        str(resources.files("alkphos.web") / "templates"),
+        str(resources.files("alkphos.report") / "templates"),
+    ]
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folders),
+        autoescape=jinja2.select_autoescape(["html", "j2"], default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+@cache
+def _catalogue(kb: Knowledge) -> dict[str, Any]:
+    """Names, units and suggestions the form offers, from the knowledge base."""
+    analytes = sorted(kb.analytes.values(), key=lambda a: a.name.lower())
+    names = sorted({a.name for a in analytes} | {alias for a in analytes for alias in a.aliases})
+    units = sorted({spelling for a in analytes for spelling in kb.accepted_units(a.id)})
+    drugs = sorted(
+        {d.name for d in kb.drugs.values()} | {b for d in kb.drugs.values() for b in d.brands}
+    )
+    return {
+        "analyte_names": names,
+        "units": units,
+        "drug_names": drugs,
+        "findings": sorted(kb.findings.values(), key=lambda f: f.name.lower()),
+        "unit_table": {
+            "names": dict(kb.analyte_index),
+            "units": {a.id: kb.accepted_units(a.id) for a in analytes},
+        },
+    }
+
+
+def _common(kb: Knowledge, base: str) -> dict[str, Any]:
+    return {"base": base, "version": __version__, "knowledge_version": kb.version}
+
+
+def render_form(
+    kb: Knowledge,
+    base: str,
+    state: FormState,
+    errors: dict[str, str] | None = None,
+    pasted: str = "",
+) -> str:
+    """The case form, with what was typed and any errors beside their fields."""
+    template = _environment().get_template("index.html.j2")
+    return str(
+        template.render(
+            **_common(kb, base),
+            **_catalogue(kb),
+            state=state,
+            errors=errors or {},
+            pasted=pasted,
+            examples=examples(),
+        )
+    )
+
+
+def render_interpretation(
+    result: Interpretation, kb: Knowledge, base: str, key: str, view: str = "clinician"
+) -> str:
+    """The interpretation page at its stable address."""
+    template = _environment().get_template("interpretation.html.j2")
+    context = template_context(result, kb)
+    return str(template.render(**_common(kb, base), **context, key=key, view=view))

@@ -1,0 +1,181 @@
+"""The web page: the case form, pasted JSON, examples, the interpretation page and its PDF.
+
+Every page works without JavaScript. A submitted case is stored (as a card link is) and the
+browser is sent to the interpretation's stable address, ``/interpretations/{link}``.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from importlib import resources
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request  # noqa: TID253 - web only
+from fastapi import Path as Path_  # noqa: TID253
+from fastapi.responses import HTMLResponse, RedirectResponse, Response  # noqa: TID253
+from starlette.exceptions import HTTPException  # noqa: TID253
+
+from alkphos.adapters.case_json import parse_case
+from alkphos.adapters.fhir import interpret_fhir, read_bundle
+from alkphos.api.context import ApiContext, api_context
+from alkphos.api.links import linked_interpretation
+from alkphos.engine import default_as_of, interpret
+from alkphos.errors import InputError
+from alkphos.model.interpretation import Interpretation
+from alkphos.web.examples import examples
+from alkphos.web.form import FormState, case_from_form, field_for_path
+from alkphos.web.render import render_form, render_interpretation
+
+__all__ = ["page_for", "router"]
+
+router = APIRouter(include_in_schema=False)
+Context = Annotated[ApiContext, Depends(api_context)]
+_LINK = {"pattern": "^[0-9a-f]{32}$"}
+_ROWS, _MORE = 5, 3
+_STATIC = {
+    "style.css": ("report", "text/css; charset=utf-8"),
+    "app.js": ("web", "text/javascript; charset=utf-8"),
+    "icon.svg": ("web", "image/svg+xml"),
+}
+
+
+def _field_message(error: InputError) -> str:
+    message = error.problem + (f" ({error.accepted})" if error.accepted else "")
+    return message + (f"; did you mean '{error.suggestion}'?" if error.suggestion else "")
+
+
+def _base(context: ApiContext, request: Request) -> str:
+    return context.base_url(request) if context.settings.public_url else ""
+
+
+def _store(context: ApiContext, case: dict[str, Any], notes: list[str], as_of: date) -> str:
+    return context.store.save_link({"case": case, "notes": notes}, as_of.isoformat())
+
+
+def _see(context: ApiContext, request: Request, link: str) -> RedirectResponse:
+    return RedirectResponse(f"{_base(context, request)}/interpretations/{link}", status_code=303)
+
+
+async def _fields(request: Request) -> dict[str, list[str]]:
+    form = await request.form()
+    fields: dict[str, list[str]] = {}
+    for key, value in form.multi_items():
+        if isinstance(value, str):
+            fields.setdefault(key, []).append(value)
+    return fields
+
+
+@router.get("/", response_class=HTMLResponse)
+async def home(request: Request, context: Context) -> HTMLResponse:
+    """The case form."""
+    state = FormState.from_fields({}, _ROWS)
+    return HTMLResponse(render_form(context.kb, _base(context, request), state))
+
+
+@router.post("/interpret", response_class=HTMLResponse)
+async def submit(request: Request, context: Context) -> Response:
+    """Interpret the form; on bad input show the form again with the error beside its field."""
+    fields = await _fields(request)
+    state = FormState.from_fields(fields, _ROWS)
+    base = _base(context, request)
+    if fields.get("action", [""])[0] == "more":
+        state.rows.extend(FormState.from_fields({}, _MORE).rows)
+        return HTMLResponse(render_form(context.kb, base, state))
+    case, origin = case_from_form(state)
+    if not case["results"]:
+        errors = {"results-0-test": "enter at least one result (a test and its value)"}
+        return HTMLResponse(render_form(context.kb, base, state, errors), status_code=422)
+    try:
+        parsed = parse_case(case)
+        when = default_as_of(parsed) or context.clock()
+        interpret(parsed, as_of=when, kb=context.kb)
+    except InputError as error:
+        errors = {field_for_path(error.path, origin): _field_message(error)}
+        return HTMLResponse(render_form(context.kb, base, state, errors), status_code=422)
+    return _see(context, request, _store(context, case, [], when))
+
+
+@router.post("/interpret/paste", response_class=HTMLResponse)
+async def paste(request: Request, context: Context) -> Response:
+    """Interpret a pasted case JSON or FHIR R4 Bundle."""
+    fields = await _fields(request)
+    text = fields.get("document", [""])[0]
+    base = _base(context, request)
+    state = FormState.from_fields({}, _ROWS)
+    try:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                "$", f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", "a JSON object"
+            ) from None
+        if isinstance(data, dict) and data.get("resourceType") == "Bundle":
+            read = read_bundle(data, context.kb)
+            result = interpret_fhir(read, kb=context.kb, as_of=_fhir_as_of(read.case, context))
+            case, notes = read.case or {}, list(read.notes)
+            when = date.fromisoformat(result.as_of)
+        else:
+            parsed = parse_case(data)
+            when = default_as_of(parsed) or context.clock()
+            interpret(parsed, as_of=when, kb=context.kb)
+            case, notes = data, []
+    except InputError as error:
+        errors = {"document": f"{error.path}: {_field_message(error)}"}
+        return HTMLResponse(render_form(context.kb, base, state, errors, text), status_code=422)
+    return _see(context, request, _store(context, case, notes, when))
+
+
+def _fhir_as_of(case: dict[str, Any] | None, context: ApiContext) -> date:
+    dates = [date.fromisoformat(r["date"]) for r in (case or {}).get("results", []) if "date" in r]
+    return max(dates, default=context.clock())
+
+
+@router.post("/examples/{name}", response_class=HTMLResponse)
+async def example(name: str, request: Request, context: Context) -> Response:
+    """Open a bundled example."""
+    chosen = next((e for e in examples() if e.id == name), None)
+    if chosen is None:
+        raise HTTPException(404, "no such example")
+    parsed = parse_case(chosen.case)
+    when = default_as_of(parsed) or context.clock()
+    return _see(context, request, _store(context, chosen.case, [], when))
+
+
+def page_for(
+    context: ApiContext, request: Request, result: Interpretation, link: str
+) -> HTMLResponse:
+    """The interpretation page for a result (``?view=patient`` opens the patient view)."""
+    view = request.query_params.get("view", "clinician")
+    html = render_interpretation(result, context.kb, _base(context, request), link, view)
+    return HTMLResponse(html)
+
+
+@router.get("/interpretations/{link}.pdf")
+async def interpretation_pdf(context: Context, link: Annotated[str, Path_(**_LINK)]) -> Response:
+    """The interpretation as a PDF for the patient's record."""
+    from alkphos.report.pdf import render_pdf
+
+    result = linked_interpretation(context, link)
+    pdf = render_pdf(result, context.kb, context.clock())
+    headers = {"Content-Disposition": f'attachment; filename="alkphos-{link[:8]}.pdf"'}
+    return Response(pdf, media_type="application/pdf", headers=headers)
+
+
+@router.get("/interpretations/{link}.json")
+async def interpretation_json(
+    context: Context, link: Annotated[str, Path_(**_LINK)]
+) -> Interpretation:
+    """The interpretation as JSON."""
+    return linked_interpretation(context, link)
+
+
+@router.get("/static/{name}")
+async def static(name: str) -> Response:
+    """The page's own assets (nothing is fetched from elsewhere)."""
+    if name not in _STATIC:
+        raise HTTPException(404, "no such file")
+    package, media = _STATIC[name]
+    folder = "templates" if package == "report" else "static"
+    body = (resources.files(f"alkphos.{package}") / folder / name).read_bytes()
+    return Response(body, media_type=media, headers={"Cache-Control": "public, max-age=3600"})

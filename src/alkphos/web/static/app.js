@@ -1,0 +1,61 @@
+// alkphos: small progressive enhancements. Everything works without this file.
+"use strict";
+(function () {
+  const tableNode = document.getElementById("unit-table");
+  if (!tableNode) return;
+  const table = JSON.parse(tableNode.textContent);
+
+  function analyteOf(name) {
+    return table.names[(name || "").trim().toLowerCase().replace(/\s+/g, " ")];
+  }
+
+  // Offer only the units accepted for the chosen test.
+  function narrowUnits(row) {
+    const test = row.querySelector("input[name$='-test']");
+    const select = row.querySelector("select.unit");
+    if (!test || !select) return;
+    const analyte = analyteOf(test.value);
+    const units = analyte ? table.units[analyte] : null;
+    const current = select.value;
+    for (const option of Array.from(select.options)) {
+      if (!option.value) continue;
+      option.hidden = Boolean(units) && !units.includes(option.value) && option.value !== current;
+    }
+    const usual = select.querySelector("option[value='']");
+    if (usual) usual.textContent = analyte ? "usual unit (" + table.units[analyte][0] + ")" : "usual unit";
+  }
+
+  const rows = document.getElementById("rows");
+  rows.addEventListener("input", function (event) {
+    const row = event.target.closest(".row");
+    if (row) narrowUnits(row);
+  });
+  rows.querySelectorAll(".row").forEach(narrowUnits);
+
+  // Add a row in place instead of reloading the page.
+  const add = document.getElementById("add-rows");
+  if (add) {
+    add.addEventListener("click", function (event) {
+      event.preventDefault();
+      const last = rows.querySelector(".row:last-of-type");
+      const next = Number(last.dataset.row) + 1;
+      const copy = last.cloneNode(true);
+      copy.dataset.row = String(next);
+      copy.querySelectorAll("[id], [for], [name]").forEach(function (node) {
+        for (const attribute of ["id", "for", "name"]) {
+          const value = node.getAttribute(attribute);
+          if (value) node.setAttribute(attribute, value.replace(/results-\d+-/, "results-" + next + "-"));
+        }
+      });
+      copy.querySelectorAll("label").forEach(function (label) {
+        label.textContent = label.textContent.replace(/^Test \d+$/, "Test " + (next + 1));
+      });
+      copy.querySelectorAll("input").forEach(function (input) { input.value = ""; input.removeAttribute("aria-invalid"); });
+      copy.querySelectorAll("select").forEach(function (select) { select.value = ""; });
+      copy.querySelectorAll(".field-error").forEach(function (node) { node.remove(); });
+      rows.appendChild(copy);
+      narrowUnits(copy);
+      copy.querySelector("input").focus();
+    });
+  }
+})();

@@ -1,0 +1,70 @@
+"""A tiny FHIR server for the tests: read and search over in-memory resources.
+
+It answers the searches of the alkphos prefetch templates (Patient read; Observation,
+MedicationRequest and Condition by patient), demands the bearer token it was given, pages
+Observation results to exercise ``next`` links, and records every request it served.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+PAGE = 4
+
+
+def fhir_server(
+    token: str,
+) -> tuple[FastAPI, dict[str, dict[str, list[dict[str, Any]]]], list[str]]:
+    """The app, its data (patient id -> resources by kind) and the log of request URLs."""
+    app = FastAPI()
+    data: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    seen: list[str] = []
+
+    def allowed(request: Request) -> bool:
+        seen.append(str(request.url))
+        return request.headers.get("authorization") == f"Bearer {token}"
+
+    def page(request: Request, items: list[dict[str, Any]]) -> dict[str, Any]:
+        offset = int(request.query_params.get("_offset", "0"))
+        bundle: dict[str, Any] = {
+            "resourceType": "Bundle",
+            "type": "searchset",
+            "total": len(items),
+            "entry": [{"resource": r} for r in items[offset : offset + PAGE]],
+        }
+        if offset + PAGE < len(items):
+            following = request.url.include_query_params(_offset=offset + PAGE)
+            bundle["link"] = [{"relation": "next", "url": str(following)}]
+        return bundle
+
+    @app.get("/fhir/Patient/{patient_id}")
+    async def patient(patient_id: str, request: Request) -> JSONResponse:
+        if not allowed(request):
+            return JSONResponse({"resourceType": "OperationOutcome"}, status_code=401)
+        found = data.get(patient_id, {}).get("patient")
+        if not found:
+            return JSONResponse({"resourceType": "OperationOutcome"}, status_code=404)
+        return JSONResponse(found[0])
+
+    @app.get("/fhir/{kind}")
+    async def search(kind: str, request: Request) -> JSONResponse:
+        if not allowed(request):
+            return JSONResponse({"resourceType": "OperationOutcome"}, status_code=401)
+        patient_id = request.query_params.get("patient", "")
+        key = {
+            "Observation": "observations",
+            "MedicationRequest": "medications",
+            "Condition": "conditions",
+        }.get(kind)
+        if key is None:
+            return JSONResponse({"resourceType": "OperationOutcome"}, status_code=400)
+        items = list(data.get(patient_id, {}).get(key, []))
+        since = request.query_params.get("date", "")
+        if kind == "Observation" and since.startswith("ge"):
+            items = [o for o in items if o.get("effectiveDateTime", "9999") >= since[2:]]
+        return JSONResponse(page(request, items))
+
+    return app, data, seen

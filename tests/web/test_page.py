@@ -1,0 +1,201 @@
+"""The web page in a real browser against the real server: enter, paste, examples, errors,
+patient view, PDF, accessibility, phone width, no JavaScript, nothing fetched from outside."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.api.fhir_cases import bundle as case_to_bundle
+
+DESK = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+AXE = Path(__import__("axe_playwright_python").__file__).parent / "axe.min.js"
+
+
+@pytest.fixture
+def page(browser: Any, server: str) -> Iterator[Any]:
+    """A fresh page that records every request it makes."""
+    context = browser.new_context(viewport=DESK, accept_downloads=True)
+    page = context.new_page()
+    page.requests = []  # type: ignore[attr-defined]
+    page.on("request", lambda request: page.requests.append(request.url))
+    yield page
+    context.close()
+
+
+def _only_local(page: Any, server: str) -> None:
+    outside = [url for url in page.requests if not url.startswith((server, "data:", "blob:"))]
+    assert outside == [], outside
+
+
+def _fill_low_alp_adult(page: Any) -> None:
+    page.fill("#age_years", "52")
+    page.select_option("#sex", "female")
+    rows = [("ALP", "24", "2024-03-01"), ("ALP", "21", "2025-02-10"), ("PLP", "230", "2025-02-10")]
+    for index, (test, value, when) in enumerate(rows):
+        page.fill(f"#results-{index}-test", test)
+        page.fill(f"#results-{index}-value", value)
+        page.fill(f"#results-{index}-date", when)
+    page.fill("#medication-0", "alendronate")
+    page.fill("#finding-0", "stress_fractures")
+
+
+def test_enter_a_low_alp_adult_by_hand(page: Any, server: str, shots: Path) -> None:
+    """Typed in by hand: hypophosphatasia leads and the antiresorptive warning shows."""
+    page.goto(server + "/")
+    page.screenshot(path=str(shots / "form-desk.png"), full_page=True)
+    _fill_low_alp_adult(page)
+    page.click("button[value=interpret]")
+    page.wait_for_url("**/interpretations/**")
+    first_cause = page.locator("#differential details.cause summary").first.inner_text()
+    assert "Hypophosphatasia" in first_cause
+    flags = page.locator("#flags").inner_text()
+    assert "bisphosphonates and denosumab" in flags
+    assert page.locator(".flag").first.get_attribute("class") in ("flag warning", "flag critical")
+    page.screenshot(path=str(shots / "interpretation-desk.png"), full_page=True)
+    _only_local(page, server)
+
+
+def test_load_an_example_with_one_click(page: Any, server: str) -> None:
+    """Each example is one click away and opens its interpretation."""
+    page.goto(server + "/")
+    page.locator("ul.examples button").first.click()
+    page.wait_for_url("**/interpretations/**")
+    assert page.locator("#alp").is_visible()
+    assert page.locator("figure svg").count() >= 1
+
+
+def test_paste_a_fhir_bundle(page: Any, server: str) -> None:
+    """A pasted FHIR R4 Bundle is read and interpreted."""
+    bundle = case_to_bundle(
+        {
+            "patient": {"age_years": 60, "sex": "male"},
+            "results": [
+                {"test": "ALP", "value": 410, "unit": "U/L", "date": "2024-05-02"},
+                {"test": "GGT", "value": 20, "unit": "U/L", "date": "2024-05-02"},
+            ],
+            "findings": ["bone_pain"],
+        }
+    )
+    page.goto(server + "/")
+    page.fill("#document", json.dumps(bundle))
+    page.click("text=Interpret pasted JSON")
+    page.wait_for_url("**/interpretations/**")
+    assert "HIGH" in page.locator("#alp").inner_text()
+    assert "Paget" in page.locator("#differential").inner_text()
+
+
+def test_a_field_error_shows_next_to_the_field(page: Any, server: str, shots: Path) -> None:
+    """A unit not accepted for ALP is shown beside the unit, in the API's words."""
+    page.goto(server + "/")
+    page.fill("#results-0-test", "ALP")
+    page.fill("#results-0-value", "abc")
+    page.click("button[value=interpret]")
+    error = page.locator("#results-0-value-error")
+    assert error.is_visible()
+    assert error.inner_text() == 'not a number: "abc" (a JSON number, e.g. 42)'
+    assert page.locator("#results-0-value").get_attribute("aria-invalid") == "true"
+    assert page.locator("#results-0-test").input_value() == "ALP"
+    page.screenshot(path=str(shots / "form-error-desk.png"), full_page=True)
+
+
+def test_switch_to_the_patient_view(page: Any, server: str, shots: Path) -> None:
+    """The switch shows the plain-words view and hides the clinician's."""
+    page.goto(server + "/")
+    _fill_low_alp_adult(page)
+    page.click("button[value=interpret]")
+    page.wait_for_url("**/interpretations/**")
+    assert page.locator(".clinician-view").is_visible()
+    page.click("label[for=view-patient]")
+    assert not page.locator(".clinician-view").is_visible()
+    text = page.locator(".patient-only").inner_text()
+    assert "Talk to your doctor before changing any medicine." in text
+    page.screenshot(path=str(shots / "patient-view-desk.png"), full_page=True)
+
+
+def test_download_the_pdf(page: Any, server: str, tmp_path: Path) -> None:
+    """The Download PDF button gives a PDF with the key sections."""
+    page.goto(server + "/")
+    _fill_low_alp_adult(page)
+    page.click("button[value=interpret]")
+    page.wait_for_url("**/interpretations/**")
+    with page.expect_download() as info:
+        page.click("text=Download PDF")
+    target = tmp_path / "report.pdf"
+    info.value.save_as(target)
+    text = subprocess.run(
+        ["pdftotext", str(target), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    for section in ("alkphos report", "Interval used:", "Likely causes", "Next tests", "Sources"):
+        assert section in text, section
+
+
+def test_phone_width(browser: Any, server: str, shots: Path) -> None:
+    """At phone width nothing scrolls sideways, on the form and on the result."""
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(server + "/")
+    page.screenshot(path=str(shots / "form-phone.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.locator("ul.examples button").first.click()
+    page.wait_for_url("**/interpretations/**")
+    page.screenshot(path=str(shots / "interpretation-phone.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    context.close()
+
+
+def test_works_without_javascript(browser: Any, server: str) -> None:
+    """With JavaScript off a case can be entered and its result read."""
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(server + "/")
+    page.fill("#age_years", "40")
+    page.fill("#results-0-test", "alkaline phosphatase")
+    page.fill("#results-0-value", "1.2")
+    page.select_option("#results-0-unit", "ukat/L")
+    page.fill("#results-0-date", "2024-01-02")
+    page.click("button[value=interpret]")
+    page.wait_for_url("**/interpretations/**")
+    assert "72 U/L" in page.locator("#alp").inner_text()
+    page.click("label[for=view-patient]")
+    assert page.locator(".patient-only").is_visible()
+    context.close()
+
+
+@pytest.mark.parametrize("path", ["/", "interpretation"])
+def test_no_serious_accessibility_violation(page: Any, server: str, path: str) -> None:
+    """axe-core (served from this machine) finds no serious or critical violation."""
+    page.goto(server + "/")
+    if path == "interpretation":
+        page.locator("ul.examples button").first.click()
+        page.wait_for_url("**/interpretations/**")
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    report = page.evaluate("async () => await axe.run(document)")
+    serious = [
+        (violation["id"], violation["help"], [n["target"] for n in violation["nodes"]][:3])
+        for violation in report["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+    assert serious == []
+    _only_local(page, server)
+
+
+def test_post_interpret_with_accept_html_returns_the_page(server: str) -> None:
+    """POST /v1/interpret with Accept: text/html answers with the interpretation page."""
+    import httpx
+
+    case = {
+        "patient": {"age_years": 30},
+        "results": [{"test": "ALP", "value": 70, "date": "2024-01-02"}],
+    }
+    response = httpx.post(server + "/v1/interpret", json=case, headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert "Alkaline phosphatase" in response.text
+    assert 'href="' + "/static/style.css" in response.text or "/static/style.css" in response.text
