@@ -126,10 +126,18 @@ def generate(folder: Path, rows: int, threads: int) -> None:
                     - 1500) / 1500.0 AS z,
                    h(i, 16, 10000) AS bad
             FROM (SELECT i, h(i, 11, 100000) / 100000.0 AS a FROM range({rows}) t(i))
-          ), aged AS (
-            SELECT b.*, p.gender_concept_id AS g,
-                   date_diff('year', p.birth_datetime::DATE, b.d) AS age
+          ), born AS (
+            -- a result after birth: one drawn before it moves into the person's lifetime
+            SELECT b.* REPLACE (
+                     CASE WHEN b.d > p.birth_datetime::DATE THEN b.d
+                          ELSE p.birth_datetime::DATE + 1
+                               + h(b.measurement_id, 18, greatest(1, DATE '2024-06-30'
+                                                        - p.birth_datetime::DATE))::INT
+                     END AS d),
+                   p.gender_concept_id AS g, p.birth_datetime::DATE AS birth
             FROM base b JOIN read_parquet('{folder / "person.parquet"}') p USING (person_id)
+          ), aged AS (
+            SELECT *, date_diff('year', birth, d) AS age FROM born
           ), valued AS (
             SELECT *, CASE k {pick(3)} END AS unit_id,
                    CASE WHEN k = 0 AND person_id % {LOW_EVERY} = 0

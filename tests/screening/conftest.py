@@ -111,10 +111,9 @@ class Runner:
         return self._runs[key]
 
     def close(self) -> None:
-        """Close every DuckDB engine."""
+        """Close every engine (the shared Spark session stays up until the session ends)."""
         for run in self._runs.values():
-            if run.engine.name == "duckdb":
-                run.engine.close()
+            run.engine.close()
 
 
 def _reader(data: Any) -> Reader:

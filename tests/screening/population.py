@@ -33,6 +33,7 @@ class Person:
     results: list[dict[str, Any]] = field(default_factory=list)
     medications: list[dict[str, Any]] = field(default_factory=list)
     conditions: list[dict[str, Any]] = field(default_factory=list)
+    also_listed_as: list[dict[str, Any]] = field(default_factory=list)  # more person rows
     persistent: frozenset[str] = frozenset()  # criteria presets under which persistent
     excluded: frozenset[str] = frozenset()  # exclusion reasons expected (lln)
     signals: frozenset[str] = frozenset()  # ranking signals expected (lln)
@@ -207,6 +208,16 @@ def curated() -> list[Person]:
         .condition("2022-05-01", name="stress fracture"),
         # no ALP at all: in the persons table, not tested
         _p(36, "F").lab("Sodium", 140, "mmol/L", "2023-03-01"),
+        # listed twice in the persons table, disagreeing: sex and age become unknown, so
+        # 36 and 37 are not below the widest lower limit (35) and tornero cannot apply
+        _p(
+            38,
+            "F",
+            also_listed_as=[{"sex": "M", "birth_date": date(1960, 1, 1)}],
+            persistent=frozenset({"maman2016"}),
+        )
+        .alp(36, "2023-03-01")
+        .alp(37, "2023-08-01"),
     ]
     # A normal adult whose rows show every reason for rejection.
     bad = _p(37, "M").alp(80, "2023-03-01").alp(80, "2023-03-01")  # the second is a duplicate
@@ -328,6 +339,11 @@ def write(
                     "sex": p.sex,
                 }
                 for p in people
+            ]
+            + [
+                {"person_id": p.pid, "birth_date": None, "year_of_birth": None, **row}
+                for p in people
+                for row in p.also_listed_as
             ],
             schema=pa.schema(
                 [

@@ -34,6 +34,9 @@ def test_screen_omop_writes_every_output(tmp_path: Path, engine: str) -> None:
     assert done.exit_code == 0, done.output
     assert sorted(p.name for p in out.iterdir()) == sorted(FILES)
     assert done.stdout.startswith("0 on the worklist (1 persistently low of 3 tested")
+    progress = done.stderr.splitlines()
+    assert progress[0] == "screening 1/8: checking every row"
+    assert progress[-1] == "screening 8/8: explaining the worklist"
     funnel = json.loads((out / "funnel.json").read_text())
     assert funnel["engine"] == engine
     assert funnel["criteria"] == "lln"
@@ -88,7 +91,8 @@ def test_report_is_self_contained(runner: Runner, engine: str) -> None:
 def _fail(args: list[str]) -> str:
     done = RUN.invoke(app, ["screen", *args])
     assert done.exit_code == 2, done.output
-    lines = done.stderr.strip().splitlines()
+    # Progress lines (one per step, in a log) may come first; the error is one line.
+    lines = [x for x in done.stderr.strip().splitlines() if not x.startswith("screening ")]
     assert len(lines) == 1, done.stderr
     assert lines[0].startswith("error: ")
     return lines[0]

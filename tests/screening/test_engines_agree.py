@@ -16,6 +16,7 @@ CASES = [
     ("generated", "maman2016", AS_OF, False),
     ("synthea-csv", "lln", None, False),
     ("synthea-parquet", "lln", None, False),
+    ("synthea-parquet", "lln", date(2010, 1, 1), True),
     ("synthea-duckdb", "lln", None, False),
     ("ilpd", "lln", None, False),
 ]

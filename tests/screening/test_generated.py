@@ -127,3 +127,14 @@ def test_explain_writes_one_interpretation_per_worklist_person(runner: Runner, e
     assert interpretation["alp_series"]["persistently_low"] is True
     assert interpretation["secondary_causes"] == []
     assert interpretation["as_of"] == AS_OF.isoformat()
+
+
+def test_a_person_listed_twice_is_one_person_with_what_the_rows_agree_on(
+    runner: Runner, engine: str
+) -> None:
+    """Two disagreeing rows for one person: one person, sex unknown, age unknown; the
+    person's results are counted once (the funnel still balances)."""
+    run = runner.run("generated", engine, "maman2016", AS_OF)
+    (row,) = [r for r in run.rows("persistent") if r["person_id"] == "38"]
+    assert (row["sex"], row["age"], row["n_alp"]) == ("unknown", None, 2)
+    assert run.result.funnel["rows"]["balanced"]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from datetime import date
+
 import pytest
 
 from tests.screening.conftest import Runner
@@ -49,3 +52,23 @@ def test_ilpd_has_no_low_alp_and_an_empty_worklist(runner: Runner, engine: str) 
     assert funnel["rows"]["by_analyte"]["alp"]["used"] == 583
     report = (run.out / "report.html").read_text()
     assert "The worklist is empty." in report
+
+
+def test_synthea_as_of_2010_puts_person_7_on_the_worklist(runner: Runner, engine: str) -> None:
+    """As of 2010 the alendronic acid (2018) is in the future: person 7's three low values
+    (2000, 2006, 2008) and none high make the worklist; later rows are rejected as after
+    the as-of date; --explain interprets person 7 from the OMOP rows (LOINC codes)."""
+    run = runner.run("synthea-parquet", engine, "lln", date(2010, 1, 1), True)
+    (row,) = run.rows("worklist")
+    assert (row["person_id"], row["n_low"]) == (7, 3)
+    assert run.result.funnel["rows"]["rejected_by_reason"]["after as-of date"] > 0
+    (explained,) = (run.out / "explain").glob("*.json")
+    record = json.loads(explained.read_text())
+    assert record["case"]["patient"] == {"sex": "male", "birth_date": "1938-02-22"}
+    tests = {result["test"] for result in record["case"]["results"]}
+    assert "6768-6" in tests
+    assert all(result["date"] <= "2010-01-01" for result in record["case"]["results"])
+    interpretation = record["interpretation"]
+    assert interpretation["alp_series"]["persistently_low"] is True
+    assert interpretation["alp_series"]["n_low"] == 3
+    assert interpretation["secondary_causes"] == []

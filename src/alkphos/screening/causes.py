@@ -18,12 +18,10 @@ from alkphos.knowledge.loader import Knowledge
 from alkphos.screening.rows import name_key
 from alkphos.screening.tables import KnowledgeTables
 
-__all__ = ["EVIDENCE_COLUMNS", "condition_meanings", "drug_classes", "evidence"]
+__all__ = ["condition_meanings", "drug_classes", "evidence"]
 
 Table = Any
 Column = Any
-
-EVIDENCE_COLUMNS = ("person_id", "rule", "evidence", "value", "date")
 
 
 def drug_classes(medications: Table, kt: KnowledgeTables) -> Table:

@@ -80,12 +80,21 @@ def _progress(quiet: bool) -> Iterator[Progress]:
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        # A log, not a screen: one plain line per step.
+        def line(step: str) -> None:
+            if step in STEPS:
+                sys.stderr.write(f"screening {STEPS.index(step) + 1}/{len(STEPS)}: {step}\n")
+
+        yield line
+        return
     display = Progress(
         TextColumn("[bold]screening[/bold] {task.description}"),
         BarColumn(),
         TextColumn("{task.completed}/{task.total}"),
         TimeElapsedColumn(),
-        console=Console(stderr=True),
+        console=console,
         transient=True,
     )
     task = display.add_task("starting", total=len(STEPS))

@@ -150,7 +150,7 @@ def _results(
     results: list[dict[str, Any]] = []
     set_aside: list[str] = []
     seen: set[tuple[Any, ...]] = set()
-    unknown = 0
+    unknown = later = 0
     for row in person.measurements:
         analyte = kb.find_analyte(str(row["test"])) if row["test"] is not None else None
         if analyte is None:
@@ -158,6 +158,9 @@ def _results(
             continue
         reason = _problem(kb, person, row, analyte, as_of)
         label = f"{row['test']} {row['value']} {row['unit']} on {row['date']}"
+        if reason == "after as-of date":
+            later += 1
+            continue
         if reason is not None:
             set_aside.append(f"{label}: {reason}")
             continue
@@ -179,6 +182,8 @@ def _results(
         if high is not None:
             result["reference_high"] = high
         results.append(result)
+    if later:
+        set_aside.append(f"{later} rows dated after the as-of date {as_of.isoformat()}")
     if unknown:
         set_aside.append(f"{unknown} rows of tests alkphos does not know")
     return results, set_aside

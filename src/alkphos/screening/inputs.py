@@ -94,7 +94,7 @@ def read_flat(
         unit_concept_id=ibis.null("int64"),
         unit_text=_text(raw[cols["unit"]]),
         date=_date(raw[cols["date"]]),
-        date_text=_text(raw[cols["date"]]),
+        date_text=_raw_text(raw[cols["date"]]),
         range_low=_number(raw[cols["reference_low"]]) if "reference_low" in cols else _null(),
         range_high=_number(raw[cols["reference_high"]]) if "reference_high" in cols else _null(),
     )
@@ -104,10 +104,12 @@ def read_flat(
             birth = birth.fill_null(_mid_year(people[pcols["year_of_birth"]]))
     else:
         birth = _mid_year(people[pcols["year_of_birth"]])
-    p = people.select(
-        person_id=_person(people[pcols["person_id"]], as_text),
-        birth_date=birth,
-        sex=_sex(people[pcols["sex"]]),
+    p = _one_row_per_person(
+        people.select(
+            person_id=_person(people[pcols["person_id"]], as_text),
+            birth_date=birth,
+            sex=_sex(people[pcols["sex"]]),
+        )
     )
     meds = None
     if medications is not None:
@@ -188,7 +190,7 @@ def read_omop(engine: Engine, path: Path) -> Sources:
         date=_date(raw.measurement_date).fill_null(
             _date(_optional(raw, "measurement_datetime", "string"))
         ),
-        date_text=_text(raw.measurement_date),
+        date_text=_raw_text(raw.measurement_date),
         range_low=_number(_optional(raw, "range_low", "float64")),
         range_high=_number(_optional(raw, "range_high", "float64")),
     )
@@ -234,6 +236,22 @@ def read_omop(engine: Engine, path: Path) -> Sources:
         conditions=conds,
         concepts=concepts,
         description=str(path),
+    )
+
+
+def _one_row_per_person(persons: Table) -> Table:
+    """A person listed twice keeps one row: the birth date and sex the rows agree on, else
+    unknown (null birth date, sex 'unknown'), never a guess."""
+    g = persons.group_by("person_id").aggregate(
+        first_birth=persons.birth_date.min(),
+        last_birth=persons.birth_date.max(),
+        first_sex=persons.sex.min(),
+        last_sex=persons.sex.max(),
+    )
+    return g.select(
+        "person_id",
+        birth_date=ibis.ifelse(g.first_birth == g.last_birth, g.first_birth, _null("date")),
+        sex=ibis.ifelse(g.first_sex == g.last_sex, g.first_sex, "unknown"),
     )
 
 
@@ -400,6 +418,11 @@ def _text(column: Column) -> Column:
     text = column if kind.is_string() else column.cast("string")
     stripped = text.strip()
     return ibis.ifelse(stripped == "", _null("string"), stripped)
+
+
+def _raw_text(column: Column) -> Column:
+    """The text of a column that may fail to parse (null when it is typed: nothing to show)."""
+    return _text(column) if column.type().is_string() else _null("string")
 
 
 def _date(column: Column) -> Column:

@@ -78,12 +78,21 @@ def per_person(results: Table, kb: Knowledge) -> Table:
         n_alp=r.count(),
         n_low=r.is_low.count(where=r.is_low),
         n_high=r.is_high.count(where=r.is_high),
-        low_days=r.date.nunique(where=r.is_low),
         min_alp=r.value.min(),
         first_low_date=r.date.min(where=r.is_low),
         last_low_date=r.date.max(where=r.is_low),
     )
-    return summary.mutate(persistent=(summary.low_days >= needed) & (summary.n_high == 0))
+    # Days with a low result, counted over the (few) low rows only.
+    lows = r.filter(r.is_low).select("person_id", "date").distinct()
+    days = lows.group_by("person_id").aggregate(low_days=lows.count())
+    days = days.rename(d_id="person_id")
+    j = summary.left_join(days, summary.person_id == days.d_id)
+    low_days = j.low_days.fill_null(0)
+    return j.select(
+        *summary.columns,
+        low_days=low_days,
+        persistent=(low_days >= needed) & (j.n_high == 0),
+    )
 
 
 def describe(persistent: Table, results: Table, persons: Table, as_of: date) -> Table:

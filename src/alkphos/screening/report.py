@@ -15,7 +15,7 @@ from typing import Any
 
 from alkphos.knowledge.loader import Knowledge
 from alkphos.rules.intervals import citation_label
-from alkphos.screening.summary import AGE_BANDS
+from alkphos.screening.summary import AGE_BANDS, summarise
 
 __all__ = ["render_report", "write_report"]
 
@@ -37,7 +37,7 @@ def write_report(
     path: Path, kb: Knowledge, funnel: dict[str, Any], distribution: Any, worklist: Any
 ) -> None:
     """Write ``report.html`` for a run (``distribution`` and ``worklist`` are Arrow tables)."""
-    html = render_report(kb, funnel, distribution.to_pylist(), worklist.to_pylist())
+    html = render_report(kb, funnel, summarise(distribution.to_pylist()), worklist.to_pylist())
     path.write_text(html, encoding="utf-8")
 
 
@@ -67,9 +67,10 @@ def render_report(
         _exclusions_table(kb, funnel["excluded_by_reason"]),
         "<h2>ALP by age and sex</h2>",
         "<p class='muted'>Boxes: 25th to 75th percentile, line: median, whiskers: 2.5th to "
-        "97.5th percentile of the results used; dashes: the usual lower and upper limits "
-        "applied. A population whose bulk sits far from the limits measures ALP differently "
-        "(method, buffer) from the intervals: prefer the lab's own limits.</p>",
+        "97.5th percentile of the results used (to the nearest 1 U/L); dashes: the mean "
+        "lower and upper limits applied. A population whose bulk sits far from the limits "
+        "measures ALP differently (method, buffer) from the intervals: prefer the lab's own "
+        "limits.</p>",
         _distribution_svg(distribution),
         _distribution_table(distribution),
         "<h2>Published yields beside this run</h2>",
@@ -227,7 +228,7 @@ def _distribution_table(distribution: Sequence[dict[str, Any]]) -> str:
     )
     return (
         "<table><tr><th>Age</th><th>Sex</th><th>results</th><th>2.5th</th><th>median</th>"
-        "<th>97.5th</th><th>usual lower limit</th><th>usual upper limit</th>"
+        "<th>97.5th</th><th>mean lower limit</th><th>mean upper limit</th>"
         f"<th>below lower limit</th><th>above upper limit</th></tr>{body}</table>"
     )
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import ibis  # type: ignore[import-untyped]  # noqa: TID253 - screening only
 
-from alkphos.screening.tables import AGE_LIMIT_YEARS, YEAR_KEY_BASE, KnowledgeTables
+from alkphos.screening.tables import AGE_LIMIT_YEARS, KEY_SPAN, YEAR_KEY_BASE, KnowledgeTables
 from alkphos.screening.vocabulary import Vocabulary
 
 __all__ = [
@@ -26,11 +26,13 @@ __all__ = [
     "USED_KEY",
     "check",
     "classify",
+    "interval_key",
+    "kept",
     "rejects",
     "screening_rows",
     "tidy",
     "used",
-    "with_reason",
+    "with_limits",
 ]
 
 Table = Any
@@ -137,14 +139,21 @@ def _unit_factor(rows: Table, kt: KnowledgeTables, vocabulary: Vocabulary | None
     return r.mutate(factor=r.c_factor.fill_null(by_text))
 
 
-def check(rows: Table, persons: Table, kt: KnowledgeTables, vocabulary: Vocabulary | None) -> Table:
+def check(
+    rows: Table,
+    persons: Table,
+    kt: KnowledgeTables,
+    vocabulary: Vocabulary | None,
+    as_of: date | None,
+) -> Table:
     """Convert and judge the rows of screening analytes (every one, valid or not).
 
-    Adds the unit used, the value in the canonical unit, sex, age in whole years, the limits
-    the value is judged against (the lab's own when given, else the knowledge base's for
-    age and sex) and ``problem``: the first reason the row cannot be used that does not
-    depend on the as-of date, or null. Units and plausible bounds are knowledge-base values
-    written into the expression; persons and intervals are joins.
+    Adds the unit used, the value in the canonical unit, age in whole years, the lab's own
+    limits (converted), the key of the age/sex interval (see ``with_limits``), ``usable``
+    and, for a row that is not, its ``reason`` and ``detail``. Units and plausible bounds
+    are knowledge-base values written into the expression; persons are a join. Text that
+    only explains a rejection is kept only for rejected rows. Without ``as_of`` no row is
+    after it (the caller takes the latest usable date).
     """
     r = _unit_factor(rows, kt, vocabulary)
     people = persons.select(
@@ -158,27 +167,19 @@ def check(rows: Table, persons: Table, kt: KnowledgeTables, vocabulary: Vocabula
     )
     years = r.date.year() - birth.year() - ibis.ifelse(before_birthday, 1, 0)
     no_range = (r.range_low.fill_null(0) == 0) & (r.range_high.fill_null(0) == 0)
+    age_key = ibis.cases(
+        (birth.isnull(), -1),
+        (years == 0, r.date.delta(birth, unit="day")),
+        else_=years + YEAR_KEY_BASE,
+    )
     r = r.mutate(
         value_canonical=ibis.ifelse(factor == 1, r.value, tidy(r.value * factor)),
         age_years=years,
-        age_key=ibis.cases(
-            (birth.isnull(), -1),
-            (years == 0, r.date.delta(birth, unit="day")),
-            else_=years + YEAR_KEY_BASE,
-        ),
+        interval_key=interval_key(r.analyte, r.sex, age_key, kt),
         lab_low=ibis.ifelse(no_range, ibis.null("float64"), tidy(r.range_low * factor)),
         lab_high=ibis.ifelse(no_range, ibis.null("float64"), tidy(r.range_high * factor)),
         plausible_low=r.analyte.substitute(kt.plausible_low, else_=ibis.null("float64")),
         plausible_high=r.analyte.substitute(kt.plausible_high, else_=ibis.null("float64")),
-    )
-    intervals = ibis.memtable(kt.intervals).rename(
-        i_analyte="analyte", i_sex="sex", i_age_key="age_key"
-    )
-    r = r.left_join(
-        intervals,
-        (r.analyte == intervals.i_analyte)
-        & (r.sex == intervals.i_sex)
-        & (r.age_key == intervals.i_age_key),
     )
     bad_range = (
         (r.lab_low < 0)
@@ -186,25 +187,47 @@ def check(rows: Table, persons: Table, kt: KnowledgeTables, vocabulary: Vocabula
         | (r.lab_low.notnull() & r.lab_high.notnull() & (r.lab_low > r.lab_high))
     )
     implausible = (r.value_canonical < r.plausible_low) | (r.value_canonical > r.plausible_high)
+    # The same tests as ``problem``, as one boolean: cheap to filter on, row by row.
+    ok = (
+        r.known_person.notnull()
+        & r.date.notnull()
+        & (birth.isnull() | ((r.date >= birth) & (r.age_years <= AGE_LIMIT_YEARS)))
+        & r.value.notnull()
+        & factor.notnull()
+        & ~implausible
+        & ~bad_range.fill_null(False)
+    )
     problem = ibis.cases(
         (r.known_person.isnull(), "unknown person"),
         (r.date.isnull(), "no date"),
-        (birth.notnull() & ((r.date < birth) | (years > AGE_LIMIT_YEARS)), "impossible age"),
+        (
+            birth.notnull() & ((r.date < birth) | (r.age_years > AGE_LIMIT_YEARS)),
+            "impossible age",
+        ),
         (r.value.isnull(), "no value"),
         (factor.isnull(), "unknown unit"),
         (implausible, "implausible value"),
         (bad_range.fill_null(False), "implausible range"),
         else_=ibis.null("string"),
     )
-    r = r.mutate(problem=problem)
+    ok = ok.fill_null(False)
+    if as_of is not None:
+        after = r.known_person.notnull() & (r.date > as_of).fill_null(False)
+        usable = ok & ~after
+        problem = ibis.ifelse(after, "after as-of date", problem)
+    else:
+        after = ibis.literal(False)
+        usable = ok
+    r = r.mutate(problem=problem, usable=usable, after=after)
     accepted = r.analyte.substitute(kt.accepted_units, else_=ibis.null("string"))
     detail = ibis.cases(
-        (r.problem.isnull(), ibis.null("string")),
+        (r.usable, ibis.null("string")),
+        (r.after, f"dated after the as-of date {as_of.isoformat() if as_of else ''}"),
         (r.known_person.isnull(), "person_id not in the persons table"),
         (r.date.isnull() & r.date_text.isnull(), "no date given"),
         (r.date.isnull(), "not a date: " + r.date_text),
         (birth.notnull() & (r.date < birth), "dated before the birth date"),
-        (birth.notnull() & (years > AGE_LIMIT_YEARS), "age over 130 years at this date"),
+        (birth.notnull() & (r.age_years > AGE_LIMIT_YEARS), "age over 130 years at this date"),
         (r.value.isnull(), "no numeric value"),
         (factor.isnull() & r.unit.isnull(), "no unit; " + accepted),
         (factor.isnull(), "'" + r.unit + "' is not a unit of this test; " + accepted),
@@ -212,7 +235,7 @@ def check(rows: Table, persons: Table, kt: KnowledgeTables, vocabulary: Vocabula
         (bad_range.fill_null(False), "the lab's lower limit is negative or above its upper limit"),
         else_=ibis.null("string"),
     )
-    kept = r.problem.isnull()
+    kept = r.usable
 
     def rejected_only(column: Column, kind: str) -> Column:
         return ibis.ifelse(kept, ibis.null(kind), column)
@@ -223,46 +246,72 @@ def check(rows: Table, persons: Table, kt: KnowledgeTables, vocabulary: Vocabula
         concept_id=rejected_only(r.concept_id, "int64"),
         test=rejected_only(r.test, "string"),
         analyte=r.analyte,
-        reported_value=ibis.ifelse(kept & (factor == 1), ibis.null("float64"), r.value),
-        unit=ibis.ifelse(kept & (factor == 1), ibis.null("string"), r.unit),
+        reported_value=rejected_only(r.value, "float64"),
+        unit=rejected_only(r.unit, "string"),
         date=r.date,
         date_text=ibis.ifelse(r.date.isnull(), r.date_text, ibis.null("string")),
         value=r.value_canonical,
-        sex=r.sex,
         age_years=r.age_years,
-        ref_low=r.lab_low.fill_null(r.ref_low),
-        ref_high=r.lab_high.fill_null(r.ref_high),
-        problem=r.problem,
+        interval_key=r.interval_key,
+        lab_low=r.lab_low,
+        lab_high=r.lab_high,
+        usable=r.usable,
+        reason=ibis.ifelse(r.usable, ibis.null("string"), r.problem),
         detail=detail,
     )
 
 
-def with_reason(checked: Table, as_of: date | None) -> Table:
-    """Add the final ``reason`` (``problem``, or ``after as-of date``) and its detail."""
-    if as_of is None:
-        return checked.mutate(reason=checked.problem, reason_detail=checked.detail)
-    after = (checked.date > as_of).fill_null(False) & (
-        checked.problem.fill_null("") != "unknown person"
+def interval_key(analyte: Column, sex: Column, age_key: Column, kt: KnowledgeTables) -> Column:
+    """One integer naming (analyte, sex, age key): a single-column join to the intervals."""
+    a = analyte.substitute(kt.analyte_codes, else_=ibis.null("int64"))
+    s = sex.substitute(kt.sex_codes, else_=ibis.null("int64"))
+    return (a * len(kt.sex_codes) + s) * KEY_SPAN + age_key + 1
+
+
+def with_limits(checked: Table, kt: KnowledgeTables) -> Table:
+    """Add ``ref_low`` and ``ref_high``: the lab's own limits when given, else the knowledge
+    base's interval for the analyte, sex and age (a join against the small interval table)."""
+    intervals = ibis.memtable(kt.intervals).select(
+        "interval_key", i_low="ref_low", i_high="ref_high"
     )
-    return checked.mutate(
-        reason=ibis.ifelse(after, "after as-of date", checked.problem),
-        reason_detail=ibis.ifelse(
-            after, "dated after the as-of date " + as_of.isoformat(), checked.detail
-        ),
+    j = checked.left_join(intervals, checked.interval_key == intervals.interval_key)
+    return j.mutate(
+        ref_low=j.lab_low.fill_null(j.i_low), ref_high=j.lab_high.fill_null(j.i_high)
+    ).drop("i_low", "i_high", "interval_key_right", "lab_low", "lab_high")
+
+
+def kept(checked: Table, kt: KnowledgeTables, row_ids: bool) -> Table:
+    """Every screening row, once: usable rows grouped by (person, analyte, date, value,
+    limits) with their number of ``copies``; rejected rows with their reason and the text
+    that explains it (identical rejected rows are grouped too, and counted).
+
+    This one aggregation is the only pass over the input rows; the rows used, the rejects
+    and the as-of date are all read from its result. With ``row_ids`` (OMOP's unique
+    measurement_id), a rejected row's text is carried along rather than grouped on.
+    """
+    c = with_limits(checked, kt)
+    rejected_id = ibis.ifelse(c.usable, ibis.null("int64"), c.row_id)
+    texts = ["concept_id", "test", "reported_value", "unit", "date_text", "detail"]
+    keys = [*(c[k] for k in (*USED_KEY, "usable", "reason")), rejected_id.name("row_id")]
+    if row_ids:
+        # Each rejected row has its own id, so its text needs no grouping: cheaper.
+        return c.group_by(keys).aggregate(
+            copies=c.count(), age_years=c.age_years.min(), **{t: c[t].min() for t in texts}
+        )
+    return c.group_by([*keys, *(c[t] for t in texts)]).aggregate(
+        copies=c.count(), age_years=c.age_years.min()
     )
 
 
-def used(checked: Table) -> Table:
-    """The rows used: valid, one per (person, analyte, date, value, limits), with copies."""
-    valid = checked.filter(checked.reason.isnull())
-    return valid.group_by(list(USED_KEY)).aggregate(
-        copies=valid.count(), age_years=valid.age_years.min()
-    )
+def used(kept_rows: Table) -> Table:
+    """The rows used: one per (person, analyte, date, value, limits), with ``copies``."""
+    u = kept_rows.filter(kept_rows.usable)
+    return u.select(*USED_KEY, "copies", "age_years")
 
 
-def rejects(checked: Table, used_rows: Table, units: dict[str, str]) -> Table:
-    """Every row not used, with its reason: invalid rows, then the extra copies of a row
-    (a copy is reported with its row id, person, analyte, date and value as given)."""
+def rejects(kept_rows: Table, units: dict[str, str]) -> Table:
+    """Every row not used, with its reason: the rejected rows, then one row for each extra
+    copy of a result used (its person, analyte, date and value; the copy kept is used)."""
     columns = [
         "row_id",
         "person_id",
@@ -273,27 +322,24 @@ def rejects(checked: Table, used_rows: Table, units: dict[str, str]) -> Table:
         "unit",
         "date",
         "date_text",
+        "reason",
+        "detail",
     ]
-    invalid = checked.filter(checked.reason.notnull()).select(
-        *columns, reason=checked.reason, detail=checked.reason_detail
-    )
-    repeated = used_rows.filter(used_rows.copies > 1).select(*USED_KEY)
-    valid = checked.filter(checked.reason.isnull())
-    copies = valid.join(repeated, [valid[k].identical_to(repeated[k]) for k in USED_KEY]).select(
-        valid
-    )
-    order = ibis.row_number().over(
-        group_by=[copies[k] for k in USED_KEY],
-        order_by=[copies.row_id, copies.reported_value, copies.unit],
-    )
-    extra = copies.mutate(copy=order).filter(lambda t: t.copy > 0)
-    canonical = extra.analyte.substitute(units, else_=ibis.null("string"))
-    duplicates = extra.mutate(
-        reported_value=extra.reported_value.fill_null(extra.value),
-        unit=extra.unit.fill_null(canonical),
-    ).select(
-        *columns,
+    bad = kept_rows.filter(~kept_rows.usable)
+    invalid = bad.mutate(copy=ibis.range(0, bad.copies).unnest()).select(*columns)
+    repeated = kept_rows.filter(kept_rows.usable & (kept_rows.copies > 1))
+    extra = repeated.mutate(copy=ibis.range(1, repeated.copies).unnest())
+    duplicates = extra.select(
+        row_id=ibis.null("int64"),
+        person_id=extra.person_id,
+        concept_id=ibis.null("int64"),
+        test=ibis.null("string"),
+        analyte=extra.analyte,
+        reported_value=extra.value,
+        unit=extra.analyte.substitute(units, else_=ibis.null("string")),
+        date=extra.date,
+        date_text=ibis.null("string"),
         reason=ibis.literal("duplicate"),
-        detail=ibis.literal("the same person, test, date, value and limits as a row used"),
+        detail=ibis.literal("another copy of a result used (same person, test, date, value)"),
     )
     return invalid.union(duplicates)

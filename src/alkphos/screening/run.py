@@ -30,7 +30,7 @@ from alkphos.screening.vocabulary import load_vocabulary
 __all__ = ["STEPS", "Screen", "screen"]
 
 STEPS = (
-    "checking and de-duplicating every row",
+    "checking every row",
     "writing the rejects",
     "counting the funnel",
     "finding persistent lows",
@@ -68,8 +68,9 @@ def screen(
     """Screen a population and write the outputs to ``out``.
 
     Raises:
-        InputError: no measurement of a screening analyte has a usable date (and no
-            ``as_of`` was given).
+        InputError: no measurement of a screening analyte can be used (and no ``as_of``
+            was given); rejects.parquet says why.
+        RuntimeError: the rows do not balance (a bug: every row must be accounted for).
     """
     step = progress or (lambda _: None)
     kt = KnowledgeTables.build(kb)
@@ -81,17 +82,17 @@ def screen(
         vocabulary = load_vocabulary(engine, sources.concepts, kt)
     classified = rows.classify(sources.measurements, kt, vocabulary)
     screening = rows.screening_rows(classified, vocabulary)
-    # Rows are never stored one by one: a first pass keeps the valid ones, de-duplicated;
-    # a second writes the rejects. (Without --as-of, the as-of date is the latest valid
-    # row's, so no row can be after it and the first pass needs no date.)
-    checked = rows.check(screening, sources.persons, kt, vocabulary)
-    used = engine.materialise(rows.used(rows.with_reason(checked, as_of)))
+    # One pass over the input: every screening row checked, the usable ones de-duplicated,
+    # the rejected ones kept with their reason. (Without --as-of, the as-of date is the
+    # latest usable row's, so no row can be after it.)
+    checked = rows.check(screening, sources.persons, kt, vocabulary, as_of)
+    kept = engine.materialise(rows.kept(checked, kt, row_ids=vocabulary is not None))
+    used = rows.used(kept)
     if as_of is None:
         as_of = engine.scalar(used.date.max())
 
     step(STEPS[1])
-    judged = rows.with_reason(checked, as_of)
-    rejected = outputs.write_rejects(engine, rows.rejects(judged, used, kt.canonical_units), out)
+    rejected = outputs.write_rejects(engine, rows.rejects(kept, kt.canonical_units), out)
     if as_of is None:
         raise InputError(
             sources.description,
@@ -140,6 +141,13 @@ def screen(
         description=sources.description,
     )
     outputs.write_json(out / "funnel.json", funnel)
+    if not counts["balanced"]:  # pragma: no cover - a bug, never the data's fault
+        msg = (
+            f"the funnel does not balance: {counts['in']} rows in, {counts['used']} used, "
+            f"{counts['rejected']} rejected, {counts['other_analytes']} of other analytes "
+            f"(see {out / 'funnel.json'})"
+        )
+        raise RuntimeError(msg)
     lln = alp_results(used, kb, Criteria.lln)
     distribution = engine.to_arrow(summary.distribution(lln, sources.persons))
     from alkphos.screening.report import write_report

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from itertools import accumulate
 from typing import Any
 
 import ibis  # type: ignore[import-untyped]  # noqa: TID253 - screening only
 
-__all__ = ["AGE_BANDS", "distribution", "used_counts"]
+__all__ = ["AGE_BANDS", "TOP_BIN", "distribution", "summarise", "used_counts"]
 
 Table = Any
+
+TOP_BIN = 5000  # U/L: higher results share the last bin
 
 # (label, from years inclusive, to years exclusive); the child bands follow the
 # paediatric reference partitions, the adult ones are decades.
@@ -35,7 +38,9 @@ def used_counts(used: Table) -> Table:
 
 
 def distribution(results: Table, persons: Table) -> Table:
-    """ALP by age band and sex: count, quantiles, share below the lower limit, usual limits."""
+    """ALP by age band, sex and 1 U/L bin: counts only (exact and cheap at any size; the
+    report reads percentiles off the cumulative counts), with the results below the lower
+    and above the upper limit, and the mean limits applied."""
     people = persons.select(d_id=persons.person_id, d_sex=persons.sex)
     joined = results.left_join(people, results.person_id == people.d_id)
     band = ibis.cases(
@@ -45,23 +50,52 @@ def distribution(results: Table, persons: Table) -> Table:
     r = joined.mutate(
         band=ibis.ifelse(joined.age_years.isnull(), "age unknown", band),
         sex=joined.d_sex.fill_null("unknown"),
+        bin=ibis.least(joined.value, TOP_BIN).floor().cast("int64"),
     )
-    grouped = r.group_by(["band", "sex"]).aggregate(
+    return r.group_by(["band", "sex", "bin"]).aggregate(
         n=r.count(),
-        q=r.value.quantile([0.025, 0.25, 0.5, 0.75, 0.975]),
         n_below=r.value.count(where=(r.value < r.ref_low).fill_null(False)),
         n_above=r.value.count(where=(r.value > r.ref_high).fill_null(False)),
-        lln=r.ref_low.median(),
-        uln=r.ref_high.median(),
+        lln_sum=r.ref_low.sum(),
+        lln_n=r.ref_low.count(),
+        uln_sum=r.ref_high.sum(),
+        uln_n=r.ref_high.count(),
     )
-    names = ("p025", "p25", "p50", "p75", "p975")
-    return grouped.select(
-        "band",
-        "sex",
-        "n",
-        *(grouped.q[i].name(name) for i, name in enumerate(names)),
-        "n_below",
-        "n_above",
-        "lln",
-        "uln",
-    )
+
+
+def summarise(bins: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per age band and sex: count, 2.5/25/50/75/97.5th percentiles (to the 1 U/L bin),
+    the share below and above the limits, and the mean limits (from ``distribution``)."""
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for row in bins:
+        groups.setdefault((row["band"], row["sex"]), []).append(row)
+    out = []
+    for (band, sex), members in sorted(groups.items()):
+        members.sort(key=lambda row: row["bin"])
+        n = sum(row["n"] for row in members)
+        cumulative = list(accumulate(row["n"] for row in members))
+        quantiles = {}
+        for name, q in (
+            ("p025", 0.025),
+            ("p25", 0.25),
+            ("p50", 0.5),
+            ("p75", 0.75),
+            ("p975", 0.975),
+        ):
+            position = next(i for i, c in enumerate(cumulative) if c >= q * n)
+            quantiles[name] = members[position]["bin"] + 0.5
+        lln_n = sum(row["lln_n"] for row in members)
+        uln_n = sum(row["uln_n"] for row in members)
+        out.append(
+            {
+                "band": band,
+                "sex": sex,
+                "n": n,
+                **quantiles,
+                "n_below": sum(row["n_below"] for row in members),
+                "n_above": sum(row["n_above"] for row in members),
+                "lln": sum(row["lln_sum"] or 0 for row in members) / lln_n if lln_n else None,
+                "uln": sum(row["uln_sum"] or 0 for row in members) / uln_n if uln_n else None,
+            }
+        )
+    return out

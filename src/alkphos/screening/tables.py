@@ -31,6 +31,7 @@ from alkphos.rules.intervals import knowledge_interval
 __all__ = [
     "AGE_LIMIT_YEARS",
     "FIRST_YEAR_DAYS",
+    "KEY_SPAN",
     "SEXES",
     "YEAR_KEY_BASE",
     "KnowledgeTables",
@@ -43,6 +44,7 @@ __all__ = [
 AGE_LIMIT_YEARS = 130
 FIRST_YEAR_DAYS = 366
 YEAR_KEY_BASE = 1000
+KEY_SPAN = 2000  # age keys run from -1 to YEAR_KEY_BASE + AGE_LIMIT_YEARS
 SEXES = ("female", "male", "unknown")
 _BUILT: dict[str, KnowledgeTables] = {}
 
@@ -66,6 +68,8 @@ class KnowledgeTables:
     rules: pa.Table  # every screening rule: kind, what it matches, its window, its label
     exclusions: tuple[ScreeningRule, ...]
     ranking: tuple[ScreeningRule, ...]
+    analyte_codes: dict[str, int]  # analyte -> small integer (interval keys)
+    sex_codes: dict[str, int]
     name_map: dict[str, str]  # name key -> analyte
     loinc_codes: dict[str, tuple[str, ...]]  # analyte -> LOINC codes
     unit_map: dict[str, dict[str, float]]  # analyte -> unit key -> factor
@@ -148,6 +152,8 @@ class KnowledgeTables:
             rules=_rules(kb, rules),
             exclusions=exclusions,
             ranking=ranking,
+            analyte_codes={a: i for i, a in enumerate(analytes)},
+            sex_codes={sex: i for i, sex in enumerate(SEXES)},
             name_map={key: a for key, a in kb.analyte_index.items() if a in analytes},
             loinc_codes={a: tuple(kb.analytes[a].loinc) for a in analytes},
             unit_map={a: {key: c.factor for key, c in kb.unit_index[a].items()} for a in analytes},
@@ -311,9 +317,18 @@ def _intervals(kb: Knowledge, analytes: tuple[str, ...]) -> pa.Table:
                     chosen[signature] = (found.low, found.high) if found else (None, None)
                 low, high = chosen[signature]
                 if low is not None or high is not None:
-                    rows.append((analyte, sex, key, low, high))
+                    code = (analytes.index(analyte) * len(SEXES) + SEXES.index(sex)) * KEY_SPAN
+                    rows.append((code + key + 1, analyte, sex, key, low, high))
     return _table(
-        {"analyte": str, "sex": str, "age_key": int, "ref_low": float, "ref_high": float}, rows
+        {
+            "interval_key": int,
+            "analyte": str,
+            "sex": str,
+            "age_key": int,
+            "ref_low": float,
+            "ref_high": float,
+        },
+        rows,
     )
 
 
