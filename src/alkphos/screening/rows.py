@@ -50,6 +50,11 @@ REASONS = (
     "duplicate",
 )
 USED_KEY = ("person_id", "analyte", "date", "value", "ref_low", "ref_high")
+# What a rejected row keeps to explain itself (the rows used keep none of it).
+_INFO_TYPE = ibis.dtype(
+    "struct<concept_id: int64, test: string, reported_value: float64, unit: string,"
+    " date_text: string, detail: string>"
+)
 
 
 def name_key(column: Column) -> Column:
@@ -282,24 +287,29 @@ def with_limits(checked: Table, kt: KnowledgeTables) -> Table:
 
 def kept(checked: Table, kt: KnowledgeTables, row_ids: bool) -> Table:
     """Every screening row, once: usable rows grouped by (person, analyte, date, value,
-    limits) with their number of ``copies``; rejected rows with their reason and the text
-    that explains it (identical rejected rows are grouped too, and counted).
+    limits) with their number of ``copies``; rejected rows with their reason and ``rejected_info``,
+    the text that explains them (identical rejected rows are grouped too, and counted).
 
     This one aggregation is the only pass over the input rows; the rows used, the rejects
-    and the as-of date are all read from its result. With ``row_ids`` (OMOP's unique
-    measurement_id), a rejected row's text is carried along rather than grouped on.
+    and the as-of date are all read from its result. The explaining text is one struct,
+    null on usable rows, so it costs the many usable rows almost nothing. With ``row_ids``
+    (OMOP's unique measurement_id) a rejected row is its own group, so its text is carried
+    along rather than grouped on.
     """
     c = with_limits(checked, kt)
     rejected_id = ibis.ifelse(c.usable, ibis.null("int64"), c.row_id)
-    texts = ["concept_id", "test", "reported_value", "unit", "date_text", "detail"]
+    info = ibis.ifelse(
+        c.usable,
+        ibis.null(_INFO_TYPE),
+        ibis.struct({name: c[name] for name in _INFO_TYPE.names}),
+    )
     keys = [*(c[k] for k in (*USED_KEY, "usable", "reason")), rejected_id.name("row_id")]
     if row_ids:
-        # Each rejected row has its own id, so its text needs no grouping: cheaper.
         return c.group_by(keys).aggregate(
-            copies=c.count(), age_years=c.age_years.min(), **{t: c[t].min() for t in texts}
+            copies=c.count(), age_years=c.age_years.arbitrary(), rejected_info=info.arbitrary()
         )
-    return c.group_by([*keys, *(c[t] for t in texts)]).aggregate(
-        copies=c.count(), age_years=c.age_years.min()
+    return c.group_by([*keys, info.name("rejected_info")]).aggregate(
+        copies=c.count(), age_years=c.age_years.arbitrary()
     )
 
 
@@ -326,7 +336,8 @@ def rejects(kept_rows: Table, units: dict[str, str]) -> Table:
         "detail",
     ]
     bad = kept_rows.filter(~kept_rows.usable)
-    invalid = bad.mutate(copy=ibis.range(0, bad.copies).unnest()).select(*columns)
+    texts = {name: bad.rejected_info[name] for name in _INFO_TYPE.names}
+    invalid = bad.mutate(copy=ibis.range(0, bad.copies).unnest(), **texts).select(*columns)
     repeated = kept_rows.filter(kept_rows.usable & (kept_rows.copies > 1))
     extra = repeated.mutate(copy=ibis.range(1, repeated.copies).unnest())
     duplicates = extra.select(
