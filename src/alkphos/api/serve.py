@@ -1,6 +1,10 @@
 """Run the service with uvicorn: the server options the CLI and the tests share, and the
 worker processes (each with its own SO_REUSEPORT socket, so the kernel spreads connections
-evenly; a shared socket lets one worker grab most keep-alive connections)."""
+evenly; a shared socket lets one worker grab most keep-alive connections).
+
+HTTP is parsed by httptools and the event loop is uvloop (both C), which leaves more of
+each request's CPU time to the clinical work.
+"""
 
 from __future__ import annotations
 
@@ -13,11 +17,11 @@ import socket
 from typing import Any
 
 import uvicorn  # noqa: TID253 - api only
-from uvicorn.protocols.http.h11_impl import H11Protocol  # noqa: TID253
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol  # noqa: TID253
 
 from alkphos.api.settings import Settings
 
-__all__ = ["LOG_CONFIG", "NoDelayH11Protocol", "run", "server_config"]
+__all__ = ["LOG_CONFIG", "NoDelayHttpProtocol", "run", "server_config"]
 
 LOG_CONFIG: dict[str, Any] = {
     "version": 1,
@@ -34,15 +38,15 @@ LOG_CONFIG: dict[str, Any] = {
 }
 
 
-class NoDelayH11Protocol(H11Protocol):
-    """uvicorn's h11 protocol with TCP_NODELAY set on every connection.
+class NoDelayHttpProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol with TCP_NODELAY set on every connection.
 
     On a socket uvicorn did not create itself asyncio does not set TCP_NODELAY, and Nagle's
     algorithm then holds each response body until the client's delayed ACK (about 40 ms).
     """
 
     def connection_made(self, transport: Any) -> None:
-        """Switch Nagle off, then carry on as h11 does."""
+        """Switch Nagle off, then carry on as uvicorn does."""
         sock = transport.get_extra_info("socket")
         if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
             with contextlib.suppress(OSError):
@@ -73,7 +77,8 @@ def server_config(
         access_log=False,
         server_header=False,
         lifespan="on",
-        http=NoDelayH11Protocol,
+        http=NoDelayHttpProtocol,
+        loop="uvloop",
     )
     logging.getLogger("uvicorn.access").disabled = True
     return config
