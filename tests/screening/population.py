@@ -206,6 +206,12 @@ def curated() -> list[Person]:
         .alp(30, "2023-03-01")
         .alp(31, "2023-08-01")
         .condition("2022-05-01", name="stress fracture"),
+        # 45.0000004 U/L is 45 to 6 significant figures, as the per-patient engine rounds:
+        # not above tornero's 45 (unrounded, it would be)
+        _p(39, "M", persistent=frozenset({"lln", "tornero2020"}))
+        .alp(30, "2023-03-01")
+        .alp(31, "2023-08-01")
+        .alp(45.0000004, "2023-10-01"),
         # no ALP at all: in the persons table, not tested
         _p(36, "F").lab("Sodium", 140, "mmol/L", "2023-03-01"),
         # listed twice in the persons table, disagreeing: sex and age become unknown, so

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from alkphos.errors import InputError, closest
 from alkphos.model.case import Case, LabResult, Patient
 
-__all__ = ["parse_case", "read_case_text"]
+__all__ = ["load_json", "parse_case", "read_case_text"]
 
 _FIELDS: dict[str, list[str]] = {
     "": list(Case.model_fields),
@@ -25,15 +25,19 @@ _FIELDS: dict[str, list[str]] = {
 }
 
 
-def read_case_text(text: str) -> Case:
-    """Parse JSON text into a case."""
+def load_json(text: str) -> Any:
+    """Parse JSON text (``InputError`` with the line and column when it is not JSON)."""
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(
             "$", f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", "a JSON object"
         ) from None
-    return parse_case(data)
+
+
+def read_case_text(text: str) -> Case:
+    """Parse JSON text into a case."""
+    return parse_case(load_json(text))
 
 
 def parse_case(data: Any) -> Case:

@@ -18,6 +18,7 @@ from typing import Any
 import ibis  # type: ignore[import-untyped]  # noqa: TID253 - screening only
 
 from alkphos.knowledge.loader import Knowledge
+from alkphos.screening.rows import whole_years
 
 __all__ = ["Criteria", "alp_results", "definition", "describe", "per_person"]
 
@@ -101,11 +102,7 @@ def describe(persistent: Table, results: Table, persons: Table, as_of: date) -> 
     medians = mine.group_by("person_id").aggregate(median_alp=mine.value.median())
     people = persons.select(p_id=persons.person_id, sex=persons.sex, birth=persons.birth_date)
     j = persistent.join(medians, "person_id").left_join(people, persistent.person_id == people.p_id)
-    on = ibis.literal(as_of)
-    ahead = (on.month() < j.birth.month()) | (
-        (on.month() == j.birth.month()) & (on.day() < j.birth.day())
-    )
-    age = on.year() - j.birth.year() - ibis.ifelse(ahead, 1, 0)
+    age = whole_years(ibis.literal(as_of), j.birth)
     return j.select(
         "person_id",
         "n_alp",

@@ -32,6 +32,7 @@ __all__ = [
     "screening_rows",
     "tidy",
     "used",
+    "whole_years",
     "with_limits",
 ]
 
@@ -50,6 +51,7 @@ REASONS = (
     "duplicate",
 )
 USED_KEY = ("person_id", "analyte", "date", "value", "ref_low", "ref_high")
+_REASON_CODES = {reason: code for code, reason in enumerate(REASONS)}
 # What a rejected row keeps to explain itself (the rows used keep none of it).
 _INFO_TYPE = ibis.dtype(
     "struct<concept_id: int64, test: string, reported_value: float64, unit: string,"
@@ -67,15 +69,35 @@ def unit_key(column: Column) -> Column:
     return column.strip().replace("µ", "u").replace("μ", "u").replace(" ", "").lower()
 
 
+def whole_years(on: Column, birth: Column) -> Column:
+    """Age in completed years on a date (null when either date is)."""
+    before_birthday = (on.month() < birth.month()) | (
+        (on.month() == birth.month()) & (on.day() < birth.day())
+    )
+    return on.year() - birth.year() - ibis.ifelse(before_birthday, 1, 0)
+
+
+_TIDY_LOWEST = -4  # the lowest band also takes everything smaller
+_TIDY_ORDER = (1, 2, 0, 3, -1, 4, -2, 5, -3, 6, -4)  # decades, the commonest first
+
+
 def tidy(column: Column) -> Column:
     """Round to 6 significant figures, as the per-patient engine does after converting.
 
     A chain of magnitude bands, each a ``round`` to a constant number of decimals: cheap
     per row (no logarithm), exact from 1e-4 to 1e7 (beyond, the value is left as it is).
+    The bands exclude one another, so the usual magnitudes of lab results (1 to 10,000)
+    are tested first and most rows stop at the first or second.
     """
     size = column.abs()
-    bands = [(size < 10.0 ** (e + 1), column.round(5 - e)) for e in range(-4, 7)]
-    return ibis.cases((column == 0, column), *bands, else_=column)
+
+    def band(e: int) -> Column:
+        below = size < 10.0 ** (e + 1)
+        return below if e == _TIDY_LOWEST else below & (size >= 10.0**e)
+
+    return ibis.cases(
+        (column == 0, column), *((band(e), column.round(5 - e)) for e in _TIDY_ORDER), else_=column
+    )
 
 
 def classify(measurements: Table, kt: KnowledgeTables, vocabulary: Vocabulary | None) -> Table:
@@ -167,10 +189,8 @@ def check(
     r = r.left_join(people, r.person_id == people.known_person)
     factor = r.factor
     birth = r.birth_date
-    before_birthday = (r.date.month() < birth.month()) | (
-        (r.date.month() == birth.month()) & (r.date.day() < birth.day())
-    )
-    years = r.date.year() - birth.year() - ibis.ifelse(before_birthday, 1, 0)
+    years = whole_years(r.date, birth)
+
     no_range = (r.range_low.fill_null(0) == 0) & (r.range_high.fill_null(0) == 0)
     age_key = ibis.cases(
         (birth.isnull(), -1),
@@ -178,7 +198,7 @@ def check(
         else_=years + YEAR_KEY_BASE,
     )
     r = r.mutate(
-        value_canonical=ibis.ifelse(factor == 1, r.value, tidy(r.value * factor)),
+        value_canonical=tidy(r.value * factor),  # as the per-patient engine
         age_years=years,
         interval_key=interval_key(r.analyte, r.sex, age_key, kt),
         lab_low=ibis.ifelse(no_range, ibis.null("float64"), tidy(r.range_low * factor)),
@@ -287,14 +307,16 @@ def with_limits(checked: Table, kt: KnowledgeTables) -> Table:
 
 def kept(checked: Table, kt: KnowledgeTables, row_ids: bool) -> Table:
     """Every screening row, once: usable rows grouped by (person, analyte, date, value,
-    limits) with their number of ``copies``; rejected rows with their reason and ``rejected_info``,
-    the text that explains them (identical rejected rows are grouped too, and counted).
+    limits) with their number of ``copies`` and age; rejected rows with their reason
+    and ``rejected_info``, the text that explains them (identical rejected rows are grouped
+    too, and counted).
 
     This one aggregation is the only pass over the input rows; the rows used, the rejects
-    and the as-of date are all read from its result. The explaining text is one struct,
-    null on usable rows, so it costs the many usable rows almost nothing. With ``row_ids``
-    (OMOP's unique measurement_id) a rejected row is its own group, so its text is carried
-    along rather than grouped on.
+    and the as-of date are all read from its result. Its keys are kept narrow, since at
+    100 million rows their width decides whether the grouping fits in memory: analyte,
+    reason and age as small integer codes (named again after), the explaining text as
+    one struct that is null on usable rows. With ``row_ids`` (OMOP's unique measurement_id)
+    a rejected row is its own group, so its text is carried along rather than grouped on.
     """
     c = with_limits(checked, kt)
     rejected_id = ibis.ifelse(c.usable, ibis.null("int64"), c.row_id)
@@ -303,18 +325,37 @@ def kept(checked: Table, kt: KnowledgeTables, row_ids: bool) -> Table:
         ibis.null(_INFO_TYPE),
         ibis.struct({name: c[name] for name in _INFO_TYPE.names}),
     )
-    keys = [*(c[k] for k in (*USED_KEY, "usable", "reason")), rejected_id.name("row_id")]
+    analyte = c.analyte.substitute(kt.analyte_codes, else_=ibis.null("int64")).cast("int8")
+    reason = c.reason.substitute(_REASON_CODES, else_=ibis.null("int64")).cast("int8")
+    # Age is the same for every copy (one person, one date): a key, not an aggregate (a
+    # usable row's age is 0 to 130 years; a rejected row keeps none).
+    keys = [
+        *(c[k] for k in USED_KEY if k != "analyte"),
+        analyte.name("analyte_code"),
+        c.usable,
+        reason.name("reason_code"),
+        ibis.ifelse(c.usable, c.age_years, ibis.null("int64")).cast("int16").name("age_code"),
+        rejected_id.name("row_id"),
+    ]
     if row_ids:
-        return c.group_by(keys).aggregate(
-            copies=c.count(), age_years=c.age_years.arbitrary(), rejected_info=info.arbitrary()
-        )
-    return c.group_by([*keys, info.name("rejected_info")]).aggregate(
-        copies=c.count(), age_years=c.age_years.arbitrary()
-    )
+        grouped = c.group_by(keys).aggregate(copies=c.count(), rejected_info=info.arbitrary())
+    else:
+        grouped = c.group_by([*keys, info.name("rejected_info")]).aggregate(copies=c.count())
+    g = grouped
+    return g.mutate(
+        analyte=g.analyte_code.substitute(_names(kt.analyte_codes), else_=ibis.null("string")),
+        reason=g.reason_code.substitute(_names(_REASON_CODES), else_=ibis.null("string")),
+        age_years=g.age_code.cast("int64"),
+    ).drop("analyte_code", "reason_code", "age_code")
+
+
+def _names(codes: dict[str, int]) -> dict[int, str]:
+    return {code: name for name, code in codes.items()}
 
 
 def used(kept_rows: Table) -> Table:
-    """The rows used: one per (person, analyte, date, value, limits), with ``copies``."""
+    """The rows used: one per (person, analyte, date, value, limits), with ``copies`` and
+    the person's age at the date."""
     u = kept_rows.filter(kept_rows.usable)
     return u.select(*USED_KEY, "copies", "age_years")
 

@@ -6,7 +6,6 @@ browser is sent to the interpretation's stable address, ``/interpretations/{link
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from importlib import resources
 from typing import Annotated, Any
@@ -16,7 +15,7 @@ from fastapi import Path as Path_  # noqa: TID253
 from fastapi.responses import HTMLResponse, RedirectResponse, Response  # noqa: TID253
 from starlette.exceptions import HTTPException  # noqa: TID253
 
-from alkphos.adapters.case_json import parse_case
+from alkphos.adapters.case_json import load_json, parse_case
 from alkphos.adapters.fhir import interpret_fhir, read_bundle
 from alkphos.api.context import ApiContext, api_context
 from alkphos.api.links import linked_interpretation
@@ -104,12 +103,7 @@ async def paste(request: Request, context: Context) -> Response:
     base = _base(context, request)
     state = FormState.from_fields({}, _ROWS)
     try:
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                "$", f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", "a JSON object"
-            ) from None
+        data = load_json(text)
         if isinstance(data, dict) and data.get("resourceType") == "Bundle":
             read = read_bundle(data, context.kb)
             result = interpret_fhir(read, kb=context.kb, as_of=_fhir_as_of(read.case, context))
