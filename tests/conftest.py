@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -11,6 +13,7 @@ import yaml
 from hypothesis import HealthCheck, settings
 
 from alkphos import Knowledge, load_knowledge
+from alkphos.knowledge.loader import data_dir
 
 # Timing varies on a shared 2-core machine (first calls load pint): no per-example deadline.
 settings.register_profile(
@@ -49,3 +52,17 @@ def case(*results: dict[str, Any], **patient: Any) -> dict[str, Any]:
 def row(test: str, value: float, when: str = "2024-01-10", **extra: Any) -> dict[str, Any]:
     """One result row."""
     return {"test": test, "value": value, "date": when, **extra}
+
+
+@pytest.fixture
+def broken(tmp_path: Path) -> Callable[[str, Callable[[str], str]], Path]:
+    """Copy the data folder and apply one edit to one file."""
+
+    def make(file: str, edit: Callable[[str], str]) -> Path:
+        folder = tmp_path / "data"
+        shutil.copytree(data_dir(), folder)
+        target = folder / file
+        target.write_text(edit(target.read_text(encoding="utf-8")), encoding="utf-8")
+        return folder
+
+    return make

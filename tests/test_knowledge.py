@@ -69,20 +69,6 @@ def test_no_overlapping_intervals_for_any_analyte(kb: Knowledge) -> None:
                 assert start >= end, (analyte, sex, first, second)
 
 
-@pytest.fixture
-def broken(tmp_path: Path) -> Callable[[str, Callable[[str], str]], Path]:
-    """Copy the data folder and apply one edit to one file."""
-
-    def make(file: str, edit: Callable[[str], str]) -> Path:
-        folder = tmp_path / "data"
-        shutil.copytree(data_dir(), folder)
-        target = folder / file
-        target.write_text(edit(target.read_text(encoding="utf-8")), encoding="utf-8")
-        return folder
-
-    return make
-
-
 @pytest.mark.parametrize(
     ("file", "edit", "message"),
     [

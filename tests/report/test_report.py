@@ -100,9 +100,10 @@ def test_pdf_report_text(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert out.read_bytes().startswith(b"%PDF")
-    text = subprocess.run(
+    pdf_text = subprocess.run(
         ["pdftotext", str(out), "-"], capture_output=True, text=True, check=True
     ).stdout
+    text = " ".join(pdf_text.split())  # where a line wraps depends on the text's width
     for expected in (
         "alkphos report",
         "Interval used:",

@@ -3,7 +3,6 @@ data, checked at load; the per-patient reading of the same data; the interval ta
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -15,7 +14,7 @@ from hypothesis import strategies as st
 
 from alkphos import Knowledge, KnowledgeError, interpret
 from alkphos.knowledge.age import Age
-from alkphos.knowledge.loader import build_knowledge, data_dir
+from alkphos.knowledge.loader import build_knowledge
 from alkphos.rules.intervals import knowledge_interval
 from alkphos.screening.tables import FIRST_YEAR_DAYS, SEXES, YEAR_KEY_BASE, KnowledgeTables
 
@@ -54,20 +53,6 @@ def test_published_yields_are_cited_and_consistent(kb: Knowledge) -> None:
         assert set(item.citations) <= set(kb.citations)
         if item.found is not None:
             assert abs(100 * item.found / item.screened - item.percent) < 0.01
-
-
-@pytest.fixture
-def broken(tmp_path: Path) -> Callable[[str, Callable[[str], str]], Path]:
-    """Copy the data folder and apply one edit to one file."""
-
-    def make(file: str, edit: Callable[[str], str]) -> Path:
-        folder = tmp_path / "data"
-        shutil.copytree(data_dir(), folder)
-        target = folder / file
-        target.write_text(edit(target.read_text(encoding="utf-8")), encoding="utf-8")
-        return folder
-
-    return make
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,6 @@ keyed by a hash of the data and of this code, so a second start takes millisecon
 from __future__ import annotations
 
 import hashlib
-import os
-import pickle
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -22,6 +20,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from alkphos._version import __version__
+from alkphos.cache import cache_dir, read_cached, write_cached
 from alkphos.errors import KnowledgeError
 from alkphos.knowledge.schema import (
     Analyte,
@@ -145,16 +144,12 @@ def load_knowledge() -> Knowledge:
     folder = data_dir()
     files = knowledge_files(folder)
     digest = _digest(files)
-    cache_file = _cache_dir() / f"knowledge-{digest}.pickle"
-    try:
-        with cache_file.open("rb") as handle:
-            cached = pickle.load(handle)
-        if isinstance(cached, Knowledge):
-            return cached
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-        pass
+    cache_file = cache_dir() / f"knowledge-{digest}.pickle"
+    cached = read_cached(cache_file, Knowledge)
+    if cached is not None:
+        return cached
     knowledge = build_knowledge(folder, version=f"kb-{digest[:12]}")
-    _write_cache(cache_file, knowledge)
+    write_cached(cache_file, knowledge)
     return knowledge
 
 
@@ -165,25 +160,6 @@ def _digest(files: Iterable[Path]) -> str:
         hasher.update(path.name.encode())
         hasher.update(path.read_bytes())
     return hasher.hexdigest()
-
-
-def _cache_dir() -> Path:
-    explicit = os.environ.get("ALKPHOS_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "alkphos"
-
-
-def _write_cache(cache_file: Path, knowledge: Knowledge) -> None:
-    try:
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        partial = cache_file.with_suffix(f".{os.getpid()}.tmp")
-        with partial.open("wb") as handle:
-            pickle.dump(knowledge, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        partial.replace(cache_file)
-    except OSError:
-        pass  # an unwritable cache only costs start-up time
 
 
 def build_knowledge(folder: Path, version: str) -> Knowledge:

@@ -36,8 +36,7 @@ def parse_when(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        pass
-    return dt.datetime.fromisoformat(text).date()
+        return dt.datetime.fromisoformat(text).date()
 
 
 class Patient(_Input):

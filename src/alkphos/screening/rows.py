@@ -212,16 +212,6 @@ def check(
         | (r.lab_low.notnull() & r.lab_high.notnull() & (r.lab_low > r.lab_high))
     )
     implausible = (r.value_canonical < r.plausible_low) | (r.value_canonical > r.plausible_high)
-    # The same tests as ``problem``, as one boolean: cheap to filter on, row by row.
-    ok = (
-        r.known_person.notnull()
-        & r.date.notnull()
-        & (birth.isnull() | ((r.date >= birth) & (r.age_years <= AGE_LIMIT_YEARS)))
-        & r.value.notnull()
-        & factor.notnull()
-        & ~implausible
-        & ~bad_range.fill_null(False)
-    )
     problem = ibis.cases(
         (r.known_person.isnull(), "unknown person"),
         (r.date.isnull(), "no date"),
@@ -235,15 +225,13 @@ def check(
         (bad_range.fill_null(False), "implausible range"),
         else_=ibis.null("string"),
     )
-    ok = ok.fill_null(False)
     if as_of is not None:
         after = r.known_person.notnull() & (r.date > as_of).fill_null(False)
-        usable = ok & ~after
         problem = ibis.ifelse(after, "after as-of date", problem)
     else:
         after = ibis.literal(False)
-        usable = ok
-    r = r.mutate(problem=problem, usable=usable, after=after)
+    # A row is usable exactly when it has no problem: one definition, never two.
+    r = r.mutate(problem=problem, usable=problem.isnull(), after=after)
     accepted = r.analyte.substitute(kt.accepted_units, else_=ibis.null("string"))
     detail = ibis.cases(
         (r.usable, ibis.null("string")),

@@ -13,8 +13,6 @@ intervals are expanded to one row per (analyte, sex, age key) by asking the engi
 from __future__ import annotations
 
 import hashlib
-import os
-import pickle
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +20,7 @@ from typing import Any
 
 import pyarrow as pa  # type: ignore[import-untyped]  # noqa: TID253 - screening only
 
+from alkphos.cache import cache_dir, read_cached, write_cached
 from alkphos.errors import KnowledgeError
 from alkphos.knowledge.age import DAYS_PER_YEAR, Age
 from alkphos.knowledge.loader import Knowledge
@@ -170,34 +169,17 @@ class KnowledgeTables:
 
 
 def _cache_file(version: str) -> Path:
-    explicit = os.environ.get("ALKPHOS_CACHE_DIR")
-    base = (
-        Path(explicit)
-        if explicit
-        else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "alkphos"
-    )
     code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
-    return base / f"screening-tables-{version}-{code}.pickle"
+    return cache_dir() / f"screening-tables-{version}-{code}.pickle"
 
 
 def _load_or_build(cls: type[KnowledgeTables], kb: Knowledge) -> KnowledgeTables:
     path = _cache_file(kb.version)
-    try:
-        with path.open("rb") as handle:
-            loaded = pickle.load(handle)
-        if isinstance(loaded, cls):
-            return loaded
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-        pass
+    cached = read_cached(path, cls)
+    if cached is not None:
+        return cached
     built = cls._build(kb)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.tmp")
-        with partial.open("wb") as handle:
-            pickle.dump(built, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        partial.replace(path)
-    except OSError:
-        pass  # an unwritable cache only costs time
+    write_cached(path, built)
     return built
 
 

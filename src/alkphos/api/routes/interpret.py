@@ -132,15 +132,18 @@ async def interpret_bundle(
     return result
 
 
+_LINK_RESPONSES: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorResponse, "description": "Unknown or expired link."},
+    422: {"model": ErrorResponse, "description": "Not a link id."},
+}
+
+
 @router.get(
     "/interpretations/{link}",
     tags=["interpret"],
     summary="The interpretation behind a card link",
     response_model=Interpretation,
-    responses={
-        404: {"model": ErrorResponse, "description": "Unknown or expired link."},
-        422: {"model": ErrorResponse, "description": "Not a link id."},
-    },
+    responses=_LINK_RESPONSES,
 )
 async def linked(request: Request, context: Context, link: Annotated[str, Path_(**_LINK)]) -> Any:
     """The interpretation a CDS card links to: the page for a browser, JSON otherwise."""
@@ -155,10 +158,7 @@ async def linked(request: Request, context: Context, link: Annotated[str, Path_(
     tags=["interpret"],
     summary="The interpretation behind a card link (API)",
     response_model=Interpretation,
-    responses={
-        404: {"model": ErrorResponse, "description": "Unknown or expired link."},
-        422: {"model": ErrorResponse, "description": "Not a link id."},
-    },
+    responses=_LINK_RESPONSES,
 )
 async def linked_api(context: Context, link: Annotated[str, Path_(**_LINK)]) -> Interpretation:
     """The same interpretation, under the API prefix (always behind authentication)."""
