@@ -227,6 +227,7 @@ def curated() -> list[Person]:
     ]
     # A normal adult whose rows show every reason for rejection.
     bad = _p(37, "M").alp(80, "2023-03-01").alp(80, "2023-03-01")  # the second is a duplicate
+    bad.lab("Alkaline phosphatase", 80, "IU/L", "2023-03-01")  # so is this (reported apart)
     bad.alp(70, "2023-04-01", unit="IU/mL")  # unknown unit
     bad.alp(-5, "2023-04-02")  # implausible value
     bad.alp(70, "")  # no date
@@ -248,7 +249,7 @@ UNKNOWN_PERSON_ROWS = [
 ]
 
 EXPECTED_REJECTS = {
-    "duplicate": 1,
+    "duplicate": 2,
     "unknown unit": 2,
     "implausible value": 1,
     "no date": 2,

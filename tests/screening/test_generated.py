@@ -112,6 +112,21 @@ def test_every_reject_has_its_reason(runner: Runner, engine: str) -> None:
     assert all(row["person_id"] == "37" for row in rejects if row["reason"] != "unknown person")
 
 
+def test_each_extra_copy_is_listed_as_it_came_in(runner: Runner, engine: str) -> None:
+    """Three copies of one result (ALP 80 U/L twice, "Alkaline phosphatase" 80 IU/L once):
+    the first in order is used, the other two are rejects with their own test and unit."""
+    run = runner.run("generated", engine, "lln", AS_OF, True)
+    copies = sorted(
+        (row["test"], row["unit"], row["reported_value"], str(row["date"]))
+        for row in run.rows("rejects")
+        if row["reason"] == "duplicate"
+    )
+    assert copies == [
+        ("ALP", "U/L", 80.0, "2023-03-01"),
+        ("Alkaline phosphatase", "IU/L", 80.0, "2023-03-01"),
+    ]
+
+
 def test_explain_writes_one_interpretation_per_worklist_person(runner: Runner, engine: str) -> None:
     """--explain: one JSON per worklist person, the per-patient engine's full output."""
     import json

@@ -13,6 +13,7 @@ analyte's plausible bounds), ``implausible range`` (a negative or inverted lab r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -23,7 +24,9 @@ from alkphos.screening.vocabulary import Vocabulary
 
 __all__ = [
     "REASONS",
+    "REJECT_COLUMNS",
     "USED_KEY",
+    "again",
     "check",
     "classify",
     "interval_key",
@@ -33,7 +36,6 @@ __all__ = [
     "tidy",
     "used",
     "whole_years",
-    "with_limits",
 ]
 
 Table = Any
@@ -51,12 +53,6 @@ REASONS = (
     "duplicate",
 )
 USED_KEY = ("person_id", "analyte", "date", "value", "ref_low", "ref_high")
-_REASON_CODES = {reason: code for code, reason in enumerate(REASONS)}
-# What a rejected row keeps to explain itself (the rows used keep none of it).
-_INFO_TYPE = ibis.dtype(
-    "struct<concept_id: int64, test: string, reported_value: float64, unit: string,"
-    " date_text: string, detail: string>"
-)
 
 
 def name_key(column: Column) -> Column:
@@ -175,12 +171,12 @@ def check(
 ) -> Table:
     """Convert and judge the rows of screening analytes (every one, valid or not).
 
-    Adds the unit used, the value in the canonical unit, age in whole years, the lab's own
-    limits (converted), the key of the age/sex interval (see ``with_limits``), ``usable``
-    and, for a row that is not, its ``reason`` and ``detail``. Units and plausible bounds
-    are knowledge-base values written into the expression; persons are a join. Text that
-    only explains a rejection is kept only for rejected rows. Without ``as_of`` no row is
-    after it (the caller takes the latest usable date).
+    Adds the unit as reported, the value in the canonical unit, age in whole years, the
+    limits (``ref_low``, ``ref_high``: the lab's own, converted, else the knowledge base's
+    for the analyte, sex and age), ``usable`` and, for a row that is not, its ``reason``
+    and ``detail``. Units and plausible bounds are knowledge-base values written into the
+    expression; persons and intervals are joins. Without ``as_of`` no row is after it
+    (the caller takes the latest usable date).
     """
     r = _unit_factor(rows, kt, vocabulary)
     people = persons.select(
@@ -248,19 +244,14 @@ def check(
         (bad_range.fill_null(False), "the lab's lower limit is negative or above its upper limit"),
         else_=ibis.null("string"),
     )
-    kept = r.usable
-
-    def rejected_only(column: Column, kind: str) -> Column:
-        return ibis.ifelse(kept, ibis.null(kind), column)
-
-    return r.select(
+    judged = r.select(
         "row_id",
         "person_id",
-        concept_id=rejected_only(r.concept_id, "int64"),
-        test=rejected_only(r.test, "string"),
-        analyte=r.analyte,
-        reported_value=rejected_only(r.value, "float64"),
-        unit=rejected_only(r.unit, "string"),
+        "concept_id",
+        "test",
+        "analyte",
+        reported_value=r.value,
+        unit=r.unit,
         date=r.date,
         date_text=ibis.ifelse(r.date.isnull(), r.date_text, ibis.null("string")),
         value=r.value_canonical,
@@ -272,6 +263,7 @@ def check(
         reason=ibis.ifelse(r.usable, ibis.null("string"), r.problem),
         detail=detail,
     )
+    return _with_limits(judged, kt)
 
 
 def interval_key(analyte: Column, sex: Column, age_key: Column, kt: KnowledgeTables) -> Column:
@@ -281,7 +273,7 @@ def interval_key(analyte: Column, sex: Column, age_key: Column, kt: KnowledgeTab
     return (a * len(kt.sex_codes) + s) * KEY_SPAN + age_key + 1
 
 
-def with_limits(checked: Table, kt: KnowledgeTables) -> Table:
+def _with_limits(checked: Table, kt: KnowledgeTables) -> Table:
     """Add ``ref_low`` and ``ref_high``: the lab's own limits when given, else the knowledge
     base's interval for the analyte, sex and age (a join against the small interval table)."""
     intervals = ibis.memtable(kt.intervals).select(
@@ -290,51 +282,33 @@ def with_limits(checked: Table, kt: KnowledgeTables) -> Table:
     j = checked.left_join(intervals, checked.interval_key == intervals.interval_key)
     return j.mutate(
         ref_low=j.lab_low.fill_null(j.i_low), ref_high=j.lab_high.fill_null(j.i_high)
-    ).drop("i_low", "i_high", "interval_key_right", "lab_low", "lab_high")
+    ).drop("i_low", "i_high", "interval_key", "interval_key_right", "lab_low", "lab_high")
 
 
-def kept(checked: Table, kt: KnowledgeTables, row_ids: bool) -> Table:
-    """Every screening row, once: usable rows grouped by (person, analyte, date, value,
-    limits) with their number of ``copies`` and age; rejected rows with their reason
-    and ``rejected_info``, the text that explains them (identical rejected rows are grouped
-    too, and counted).
+def kept(checked: Table, kt: KnowledgeTables) -> Table:
+    """The result of the one pass over the input: usable rows grouped by (person, analyte,
+    date, value, limits), with their number of ``copies`` and the age; rejected rows
+    grouped the same way (``usable`` false), kept only to say on which person and date
+    to look for them again (see ``again``).
 
-    This one aggregation is the only pass over the input rows; the rows used, the rejects
-    and the as-of date are all read from its result. Its keys are kept narrow, since at
-    100 million rows their width decides whether the grouping fits in memory: analyte,
-    reason and age as small integer codes (named again after), the explaining text as
-    one struct that is null on usable rows. With ``row_ids`` (OMOP's unique measurement_id)
-    a rejected row is its own group, so its text is carried along rather than grouped on.
+    Nothing that only explains a rejection goes through this grouping: at 100 million
+    rows its width decides whether it fits in memory. For the same reason analyte and age
+    are small integer codes in the keys (named again after).
     """
-    c = with_limits(checked, kt)
-    rejected_id = ibis.ifelse(c.usable, ibis.null("int64"), c.row_id)
-    info = ibis.ifelse(
-        c.usable,
-        ibis.null(_INFO_TYPE),
-        ibis.struct({name: c[name] for name in _INFO_TYPE.names}),
-    )
+    c = checked
     analyte = c.analyte.substitute(kt.analyte_codes, else_=ibis.null("int64")).cast("int8")
-    reason = c.reason.substitute(_REASON_CODES, else_=ibis.null("int64")).cast("int8")
-    # Age is the same for every copy (one person, one date): a key, not an aggregate (a
-    # usable row's age is 0 to 130 years; a rejected row keeps none).
+    # Age is the same for every copy (one person, one date): a key, not an aggregate.
     keys = [
         *(c[k] for k in USED_KEY if k != "analyte"),
         analyte.name("analyte_code"),
         c.usable,
-        reason.name("reason_code"),
-        ibis.ifelse(c.usable, c.age_years, ibis.null("int64")).cast("int16").name("age_code"),
-        rejected_id.name("row_id"),
+        c.age_years.cast("int16").name("age_code"),
     ]
-    if row_ids:
-        grouped = c.group_by(keys).aggregate(copies=c.count(), rejected_info=info.arbitrary())
-    else:
-        grouped = c.group_by([*keys, info.name("rejected_info")]).aggregate(copies=c.count())
-    g = grouped
+    g = c.group_by(keys).aggregate(copies=c.count())
     return g.mutate(
         analyte=g.analyte_code.substitute(_names(kt.analyte_codes), else_=ibis.null("string")),
-        reason=g.reason_code.substitute(_names(_REASON_CODES), else_=ibis.null("string")),
         age_years=g.age_code.cast("int64"),
-    ).drop("analyte_code", "reason_code", "age_code")
+    ).drop("analyte_code", "age_code")
 
 
 def _names(codes: dict[str, int]) -> dict[int, str]:
@@ -348,38 +322,55 @@ def used(kept_rows: Table) -> Table:
     return u.select(*USED_KEY, "copies", "age_years")
 
 
-def rejects(kept_rows: Table, units: dict[str, str]) -> Table:
-    """Every row not used, with its reason: the rejected rows, then one row for each extra
-    copy of a result used (its person, analyte, date and value; the copy kept is used)."""
-    columns = [
-        "row_id",
-        "person_id",
-        "concept_id",
-        "test",
-        "analyte",
-        "reported_value",
-        "unit",
-        "date",
-        "date_text",
-        "reason",
-        "detail",
-    ]
-    bad = kept_rows.filter(~kept_rows.usable)
-    texts = {name: bad.rejected_info[name] for name in _INFO_TYPE.names}
-    invalid = bad.mutate(copy=ibis.range(0, bad.copies).unnest(), **texts).select(*columns)
+REJECT_COLUMNS = (
+    "row_id",
+    "person_id",
+    "concept_id",
+    "test",
+    "analyte",
+    "reported_value",
+    "unit",
+    "date",
+    "date_text",
+    "reason",
+    "detail",
+)
+_DUPLICATE = "another copy of a result used (same person, test, date, value and limits)"
+
+
+def again(screening: Table, kept_rows: Table, judge: Callable[[Table], Table]) -> Table:
+    """The input rows of every (person, date) on which ``kept`` has a row rejected or a
+    result more than once, judged again by ``judge`` (the same ``check`` as the one pass):
+    a few rows, each as it came in."""
+    rejected = kept_rows.filter(~kept_rows.usable).select("person_id", "date")
     repeated = kept_rows.filter(kept_rows.usable & (kept_rows.copies > 1))
-    extra = repeated.mutate(copy=ibis.range(1, repeated.copies).unnest())
-    duplicates = extra.select(
-        row_id=ibis.null("int64"),
-        person_id=extra.person_id,
-        concept_id=ibis.null("int64"),
-        test=ibis.null("string"),
-        analyte=extra.analyte,
-        reported_value=extra.value,
-        unit=extra.analyte.substitute(units, else_=ibis.null("string")),
-        date=extra.date,
-        date_text=ibis.null("string"),
-        reason=ibis.literal("duplicate"),
-        detail=ibis.literal("another copy of a result used (same person, test, date, value)"),
+    where = rejected.union(repeated.select("person_id", "date")).distinct()
+    s = screening
+    return judge(
+        s.semi_join(
+            where, [s.person_id.identical_to(where.person_id), s.date.identical_to(where.date)]
+        )
     )
+
+
+def rejects(judged_again: Table, kept_rows: Table) -> Table:
+    """Every screening row not used, each once and as it came in, with its reason: the
+    rows rejected, then of each result used more than once every copy but the first (by
+    row id, then as reported), as a duplicate. ``judged_again`` is ``again``'s result."""
+    j = judged_again
+    invalid = j.filter(~j.usable).select(*REJECT_COLUMNS)
+    copies = j.filter(j.usable)
+    r = used(kept_rows).filter(lambda t: t.copies > 1)
+    members = copies.semi_join(r, [copies[k].identical_to(r[k]) for k in USED_KEY])
+    order = ibis.row_number().over(
+        group_by=[members[k] for k in USED_KEY],
+        order_by=[
+            ibis.asc(members[name], nulls_first=True)
+            for name in ("row_id", "concept_id", "test", "reported_value", "unit")
+        ],
+    )
+    extra = members.mutate(copy_number=order).filter(lambda t: t.copy_number > 0)
+    duplicates = extra.mutate(
+        reason=ibis.literal("duplicate"), detail=ibis.literal(_DUPLICATE)
+    ).select(*REJECT_COLUMNS)
     return invalid.union(duplicates)

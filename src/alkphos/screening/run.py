@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -82,17 +83,19 @@ def screen(
         vocabulary = load_vocabulary(engine, sources.concepts, kt)
     classified = rows.classify(sources.measurements, kt, vocabulary)
     screening = rows.screening_rows(classified, vocabulary)
-    # One pass over the input: every screening row checked, the usable ones de-duplicated,
-    # the rejected ones kept with their reason. (Without --as-of, the as-of date is the
-    # latest usable row's, so no row can be after it.)
-    checked = rows.check(screening, sources.persons, kt, vocabulary, as_of)
-    kept = engine.materialise(rows.kept(checked, kt, row_ids=vocabulary is not None))
+    # One pass over the input: every screening row checked and the usable ones
+    # de-duplicated; the rows not used are judged again by the same check, on the few
+    # persons and days that have one. (Without --as-of, the as-of date is the latest usable
+    # row's, so no row can be after it.)
+    judge = partial(rows.check, persons=sources.persons, kt=kt, vocabulary=vocabulary, as_of=as_of)
+    kept = engine.materialise(rows.kept(judge(screening), kt))
     used = rows.used(kept)
+    again = engine.materialise(rows.again(screening, kept, judge))
     if as_of is None:
         as_of = engine.scalar(used.date.max())
 
     step(STEPS[1])
-    rejected = outputs.write_rejects(engine, rows.rejects(kept, kt.canonical_units), out)
+    rejected = outputs.write_rejects(engine, rows.rejects(again, kept), out)
     if as_of is None:
         raise InputError(
             sources.description,
