@@ -106,7 +106,9 @@ def test_persistence_matches_the_published_definitions(
         used = _used(people)
         for criteria in Criteria:
             found = eng.to_arrow(per_person(alp_results(used, kb, criteria), kb)).to_pylist()
-            flags = {row["person_id"]: row["persistent"] for row in found}
+            assert {row["person_id"] for row in found} == set(range(len(people)))  # tested
+            assert not any(row["persistent"] for row in found if not row["n_alp"])
+            flags = {row["person_id"]: row["persistent"] for row in found if row["n_alp"]}
             expected = {
                 pid: flag
                 for pid, series in enumerate(people)

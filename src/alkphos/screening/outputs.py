@@ -173,22 +173,20 @@ def funnel(
     counts: dict[str, Any],
     persons: Table,
     all_persons: Table,
-    used: Table,
     tables: Tables,
     criteria: Criteria,
     definition: str,
     as_of: date,
     description: str,
 ) -> dict[str, Any]:
-    """The funnel: rows, then persons from tested to worklist, and exclusions by reason."""
-    alp = used.filter(used.analyte == "alp")
+    """The funnel: rows, then persons from tested to worklist, and exclusions by reason.
+    ``persons`` is ``per_person``'s table (every person tested for ALP)."""
     stages = engine.to_arrow(
         persons.aggregate(
-            eligible=persons.count(),
+            tested=persons.count(),
+            eligible=persons.count(where=persons.n_alp > 0),
             with_low=persons.n_low.count(where=persons.n_low > 0),
-        )
-        .cross_join(alp.aggregate(tested=alp.person_id.nunique()))
-        .cross_join(all_persons.aggregate(in_table=all_persons.count()))
+        ).cross_join(all_persons.aggregate(in_table=all_persons.count()))
     ).to_pylist()[0]
     tested = int(stages["tested"])
     in_table = int(stages["in_table"])

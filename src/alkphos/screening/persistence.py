@@ -54,32 +54,39 @@ def definition(kb: Knowledge, criteria: Criteria) -> str:
 
 
 def alp_results(used: Table, kb: Knowledge, criteria: Criteria) -> Table:
-    """The ALP results the definition looks at, each flagged ``is_low`` and ``is_high``."""
+    """Every ALP result, flagged ``eligible`` (the definition looks at it: for
+    ``tornero2020`` only results at age 18 or over), ``is_low`` and ``is_high`` (never on a
+    result the definition does not look at)."""
     alp = used.filter(used.analyte == "alp")
     if criteria is Criteria.tornero2020:
-        adult = alp.filter(alp.age_years >= int(kb.param("tornero2020_min_age")))
-        return adult.mutate(
-            is_low=adult.value <= kb.param("tornero2020_max_low"),
-            is_high=adult.value > kb.param("tornero2020_max_any"),
+        adult = (alp.age_years >= int(kb.param("tornero2020_min_age"))).fill_null(False)
+        return alp.mutate(
+            eligible=adult,
+            is_low=adult & (alp.value <= kb.param("tornero2020_max_low")),
+            is_high=adult & (alp.value > kb.param("tornero2020_max_any")),
         )
     if criteria is Criteria.maman2016:
         limit = kb.param("maman2016_max_all")
-        return alp.mutate(is_low=alp.value < limit, is_high=alp.value >= limit)
+        return alp.mutate(
+            eligible=ibis.literal(True), is_low=alp.value < limit, is_high=alp.value >= limit
+        )
     return alp.mutate(
+        eligible=ibis.literal(True),
         is_low=(alp.value < alp.ref_low).fill_null(False),
         is_high=(alp.value > alp.ref_high).fill_null(False),
     )
 
 
 def per_person(results: Table, kb: Knowledge) -> Table:
-    """One row per person tested: counts, lowest ALP, first and last low, persistence."""
+    """One row per person tested for ALP: counts of the results the definition looks at
+    (``n_alp`` 0: tested, but not eligible), lowest ALP, first and last low, persistence."""
     r = results
     needed = int(kb.param("persistence_min_low_results"))
     summary = r.group_by("person_id").aggregate(
-        n_alp=r.count(),
+        n_alp=r.eligible.count(where=r.eligible),
         n_low=r.is_low.count(where=r.is_low),
         n_high=r.is_high.count(where=r.is_high),
-        min_alp=r.value.min(),
+        min_alp=r.value.min(where=r.eligible),
         first_low_date=r.date.min(where=r.is_low),
         last_low_date=r.date.max(where=r.is_low),
     )
@@ -98,7 +105,8 @@ def per_person(results: Table, kb: Knowledge) -> Table:
 
 def describe(persistent: Table, results: Table, persons: Table, as_of: date) -> Table:
     """The persistent persons with their median ALP, sex and age at the as-of date."""
-    mine = results.semi_join(persistent, "person_id").select(*results.columns).view()
+    looked_at = results.filter(results.eligible)
+    mine = looked_at.semi_join(persistent, "person_id").select(*results.columns).view()
     medians = mine.group_by("person_id").aggregate(median_alp=mine.value.median())
     people = persons.select(p_id=persons.person_id, sex=persons.sex, birth=persons.birth_date)
     j = persistent.join(medians, "person_id").left_join(people, persistent.person_id == people.p_id)

@@ -172,11 +172,11 @@ def check(
     """Convert and judge the rows of screening analytes (every one, valid or not).
 
     Adds the unit as reported, the value in the canonical unit, age in whole years, the
-    limits (``ref_low``, ``ref_high``: the lab's own, converted, else the knowledge base's
-    for the analyte, sex and age), ``usable`` and, for a row that is not, its ``reason``
-    and ``detail``. Units and plausible bounds are knowledge-base values written into the
-    expression; persons and intervals are joins. Without ``as_of`` no row is after it
-    (the caller takes the latest usable date).
+    person's sex, the limits (``ref_low``, ``ref_high``: the lab's own, converted, else the
+    knowledge base's for the analyte, sex and age), ``usable`` and, for a row that is not,
+    its ``reason`` and ``detail``. Units and plausible bounds are knowledge-base values
+    written into the expression; persons and intervals are joins. Without ``as_of`` no row
+    is after it (the caller takes the latest usable date).
     """
     r = _unit_factor(rows, kt, vocabulary)
     people = persons.select(
@@ -256,6 +256,7 @@ def check(
         date_text=ibis.ifelse(r.date.isnull(), r.date_text, ibis.null("string")),
         value=r.value_canonical,
         age_years=r.age_years,
+        sex=r.sex,
         interval_key=r.interval_key,
         lab_low=r.lab_low,
         lab_high=r.lab_high,
@@ -287,39 +288,46 @@ def _with_limits(checked: Table, kt: KnowledgeTables) -> Table:
 
 def kept(checked: Table, kt: KnowledgeTables) -> Table:
     """The result of the one pass over the input: usable rows grouped by (person, analyte,
-    date, value, limits), with their number of ``copies`` and the age; rejected rows
-    grouped the same way (``usable`` false), kept only to say on which person and date
-    to look for them again (see ``again``).
+    date, value, limits), with their number of ``copies``; rejected rows grouped the same
+    way (``usable`` false), kept only to say on which person and date to look for them
+    again (see ``again``).
 
     Nothing that only explains a rejection goes through this grouping: at 100 million
-    rows its width decides whether it fits in memory. For the same reason analyte and age
-    are small integer codes in the keys (named again after).
+    rows its width decides whether it fits in memory. For the same reason analyte, age and
+    sex are small integer codes (``used`` names them). Age and sex are the same for every
+    copy (one person, one date), so they are keys rather than aggregates.
     """
     c = checked
-    analyte = c.analyte.substitute(kt.analyte_codes, else_=ibis.null("int64")).cast("int8")
-    # Age is the same for every copy (one person, one date): a key, not an aggregate.
     keys = [
         *(c[k] for k in USED_KEY if k != "analyte"),
-        analyte.name("analyte_code"),
         c.usable,
+        _code(c.analyte, kt.analyte_codes, "int8").name("analyte_code"),
         c.age_years.cast("int16").name("age_code"),
+        _code(c.sex, kt.sex_codes, "int8").name("sex_code"),
     ]
-    g = c.group_by(keys).aggregate(copies=c.count())
-    return g.mutate(
-        analyte=g.analyte_code.substitute(_names(kt.analyte_codes), else_=ibis.null("string")),
-        age_years=g.age_code.cast("int64"),
-    ).drop("analyte_code", "age_code")
+    return c.group_by(keys).aggregate(copies=c.count())
 
 
-def _names(codes: dict[str, int]) -> dict[int, str]:
-    return {code: name for name, code in codes.items()}
-
-
-def used(kept_rows: Table) -> Table:
+def used(kept_rows: Table, kt: KnowledgeTables) -> Table:
     """The rows used: one per (person, analyte, date, value, limits), with ``copies`` and
-    the person's age at the date."""
+    the person's age and sex at the date."""
     u = kept_rows.filter(kept_rows.usable)
-    return u.select(*USED_KEY, "copies", "age_years")
+    return u.select(
+        *(k for k in USED_KEY if k != "analyte"),
+        analyte=_name(u.analyte_code, kt.analyte_codes),
+        copies=u.copies,
+        age_years=u.age_code.cast("int64"),
+        sex=_name(u.sex_code, kt.sex_codes),
+    ).select(*USED_KEY, "copies", "age_years", "sex")
+
+
+def _code(column: Column, codes: dict[str, int], kind: str) -> Column:
+    return column.substitute(codes, else_=ibis.null("int64")).cast(kind)
+
+
+def _name(column: Column, codes: dict[str, int]) -> Column:
+    names = {code: name for name, code in codes.items()}
+    return column.cast("int64").substitute(names, else_=ibis.null("string"))
 
 
 REJECT_COLUMNS = (
@@ -353,14 +361,14 @@ def again(screening: Table, kept_rows: Table, judge: Callable[[Table], Table]) -
     )
 
 
-def rejects(judged_again: Table, kept_rows: Table) -> Table:
+def rejects(judged_again: Table, kept_rows: Table, kt: KnowledgeTables) -> Table:
     """Every screening row not used, each once and as it came in, with its reason: the
     rows rejected, then of each result used more than once every copy but the first (by
     row id, then as reported), as a duplicate. ``judged_again`` is ``again``'s result."""
     j = judged_again
     invalid = j.filter(~j.usable).select(*REJECT_COLUMNS)
     copies = j.filter(j.usable)
-    r = used(kept_rows).filter(lambda t: t.copies > 1)
+    r = used(kept_rows, kt).filter(lambda t: t.copies > 1)
     members = copies.semi_join(r, [copies[k].identical_to(r[k]) for k in USED_KEY])
     order = ibis.row_number().over(
         group_by=[members[k] for k in USED_KEY],

@@ -89,13 +89,13 @@ def screen(
     # row's, so no row can be after it.)
     judge = partial(rows.check, persons=sources.persons, kt=kt, vocabulary=vocabulary, as_of=as_of)
     kept = engine.materialise(rows.kept(judge(screening), kt))
-    used = rows.used(kept)
+    used = rows.used(kept, kt)
     again = engine.materialise(rows.again(screening, kept, judge))
     if as_of is None:
         as_of = engine.scalar(used.date.max())
 
     step(STEPS[1])
-    rejected = outputs.write_rejects(engine, rows.rejects(again, kept), out)
+    rejected = outputs.write_rejects(engine, rows.rejects(again, kept, kt), out)
     if as_of is None:
         raise InputError(
             sources.description,
@@ -136,7 +136,6 @@ def screen(
         counts=counts,
         persons=persons,
         all_persons=sources.persons,
-        used=used,
         tables=tables,
         criteria=criteria,
         definition=definition(kb, criteria),
@@ -152,7 +151,7 @@ def screen(
         )
         raise RuntimeError(msg)
     lln = alp_results(used, kb, Criteria.lln)
-    distribution = engine.to_arrow(summary.distribution(lln, sources.persons))
+    distribution = engine.to_arrow(summary.distribution(lln))
     from alkphos.screening.report import write_report
 
     write_report(out / "report.html", kb, funnel, distribution, tables.worklist)

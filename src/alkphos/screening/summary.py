@@ -37,20 +37,18 @@ def used_counts(used: Table) -> Table:
     return used.group_by("analyte").aggregate(used=used.count())
 
 
-def distribution(results: Table, persons: Table) -> Table:
+def distribution(results: Table) -> Table:
     """ALP by age band, sex and 1 U/L bin: counts only (exact and cheap at any size; the
     report reads percentiles off the cumulative counts), with the results below the lower
     and above the upper limit, and the mean limits applied."""
-    people = persons.select(d_id=persons.person_id, d_sex=persons.sex)
-    joined = results.left_join(people, results.person_id == people.d_id)
     band = ibis.cases(
-        *((joined.age_years < high, label) for label, _, high in AGE_BANDS),
+        *((results.age_years < high, label) for label, _, high in AGE_BANDS),
         else_="age unknown",
     )
-    r = joined.mutate(
-        band=ibis.ifelse(joined.age_years.isnull(), "age unknown", band),
-        sex=joined.d_sex.fill_null("unknown"),
-        bin=ibis.least(joined.value, TOP_BIN).floor().cast("int64"),
+    r = results.mutate(
+        band=ibis.ifelse(results.age_years.isnull(), "age unknown", band),
+        sex=results.sex.fill_null("unknown"),
+        bin=ibis.least(results.value, TOP_BIN).floor().cast("int64"),
     )
     return r.group_by(["band", "sex", "bin"]).aggregate(
         n=r.count(),
