@@ -83,9 +83,7 @@ def count_rows(
     rejects file written, used rows in the de-duplicated table: three independent counts.
     """
     totals = sources.measurements.aggregate(rows_in=sources.measurements.count()).cross_join(
-        classified.aggregate(
-            other=classified.analyte.isnull().count(where=classified.analyte.isnull())
-        )
+        classified.aggregate(other=classified.count(where=classified.analyte_code.isnull()))
     )
     counted = engine.to_arrow(totals).to_pylist()[0]
     rows_in, other = int(counted["rows_in"]), int(counted["other"])

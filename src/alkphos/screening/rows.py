@@ -19,7 +19,13 @@ from typing import Any
 
 import ibis  # type: ignore[import-untyped]  # noqa: TID253 - screening only
 
-from alkphos.screening.tables import AGE_LIMIT_YEARS, KEY_SPAN, YEAR_KEY_BASE, KnowledgeTables
+from alkphos.screening.tables import (
+    AGE_LIMIT_YEARS,
+    KEY_SPAN,
+    SEXES,
+    YEAR_KEY_BASE,
+    KnowledgeTables,
+)
 from alkphos.screening.vocabulary import Vocabulary
 
 __all__ = [
@@ -97,31 +103,51 @@ def tidy(column: Column) -> Column:
 
 
 def classify(measurements: Table, kt: KnowledgeTables, vocabulary: Vocabulary | None) -> Table:
-    """Add ``analyte``: the screening analyte of each row, or null for another analyte.
+    """Add ``analyte_code``: the screening analyte of each row as a small integer (see
+    ``KnowledgeTables.analyte_codes``), or null for another analyte.
 
     OMOP rows are matched by ``measurement_concept_id`` through CONCEPT (LOINC codes); an
     unmapped concept (0 or null) falls back to the source value. Flat rows are matched by
     ``test``: a LOINC code, name or alias, as ``interpret`` matches them.
     """
     m = measurements
-    names = kt.name_map
+    codes = kt.analyte_codes
+    by_name = _code(name_key(m.test), {name: codes[a] for name, a in kt.name_map.items()})
     if vocabulary is None:
-        return m.mutate(analyte=name_key(m.test).substitute(names, else_=ibis.null("string")))
+        return m.mutate(analyte_code=by_name)
     unmapped = m.concept_id.isnull() | (m.concept_id == 0)
-    by_concept = m.concept_id.substitute(vocabulary.analytes, else_=ibis.null("string"))
-    by_name = name_key(m.test).substitute(names, else_=ibis.null("string"))
-    return m.mutate(analyte=ibis.ifelse(unmapped, by_name, by_concept))
+    by_concept = _code(m.concept_id, {c: codes[a] for c, a in vocabulary.analytes.items()})
+    return m.mutate(analyte_code=ibis.ifelse(unmapped, by_name, by_concept))
 
 
 def screening_rows(classified: Table, vocabulary: Vocabulary | None) -> Table:
     """The rows of screening analytes (for OMOP, a filter the Parquet reader can push down)."""
-    rows = classified.filter(classified.analyte.notnull())
+    rows = classified.filter(classified.analyte_code.notnull())
     if vocabulary is not None and vocabulary.analytes:
         c = classified.concept_id
         rows = classified.filter(c.isin(list(vocabulary.analytes)) | c.isnull() | (c == 0)).filter(
-            lambda t: t.analyte.notnull()
+            lambda t: t.analyte_code.notnull()
         )
     return rows
+
+
+def _code(column: Column, codes: dict[Any, int]) -> Column:
+    """``column`` looked up in ``codes`` (null when absent), as a one-byte integer."""
+    return column.substitute(codes, else_=ibis.null("int64")).cast("int8")
+
+
+def _name(column: Column, codes: dict[str, int]) -> Column:
+    """The name of a code of ``codes``."""
+    names = {code: name for name, code in codes.items()}
+    return column.cast("int64").substitute(names, else_=ibis.null("string"))
+
+
+def _per_code(
+    analyte_code: Column, kt: KnowledgeTables, values: dict[str, Any], kind: str
+) -> Column:
+    """The value of ``values`` (keyed by analyte) for each row's analyte code."""
+    by_code = {kt.analyte_codes[a]: v for a, v in values.items() if a in kt.analyte_codes}
+    return analyte_code.cast("int64").substitute(by_code, else_=ibis.null(kind))
 
 
 def _unit_factor(rows: Table, kt: KnowledgeTables, vocabulary: Vocabulary | None) -> Table:
@@ -134,7 +160,7 @@ def _unit_factor(rows: Table, kt: KnowledgeTables, vocabulary: Vocabulary | None
         by_concept = ibis.cases(
             *(
                 (
-                    r.analyte == analyte,
+                    r.analyte_code == kt.analyte_codes[analyte],
                     r.unit_concept_id.substitute(factors, else_=ibis.null("float64")),
                 )
                 for analyte, factors in vocabulary.unit_factors.items()
@@ -154,7 +180,10 @@ def _unit_factor(rows: Table, kt: KnowledgeTables, vocabulary: Vocabulary | None
         )
     by_text = ibis.cases(
         *(
-            (r.analyte == analyte, r.text_key.substitute(factors, else_=ibis.null("float64")))
+            (
+                r.analyte_code == kt.analyte_codes[analyte],
+                r.text_key.substitute(factors, else_=ibis.null("float64")),
+            )
             for analyte, factors in kt.unit_map.items()
         ),
         else_=ibis.null("float64"),
@@ -180,7 +209,9 @@ def check(
     """
     r = _unit_factor(rows, kt, vocabulary)
     people = persons.select(
-        known_person=persons.person_id, birth_date=persons.birth_date, sex=persons.sex
+        known_person=persons.person_id,
+        birth_date=persons.birth_date,
+        sex_code=_code(persons.sex, kt.sex_codes),
     )
     r = r.left_join(people, r.person_id == people.known_person)
     factor = r.factor
@@ -196,11 +227,11 @@ def check(
     r = r.mutate(
         value_canonical=tidy(r.value * factor),  # as the per-patient engine
         age_years=years,
-        interval_key=interval_key(r.analyte, r.sex, age_key, kt),
+        interval_key=interval_key(r.analyte_code, r.sex_code, age_key),
         lab_low=ibis.ifelse(no_range, ibis.null("float64"), tidy(r.range_low * factor)),
         lab_high=ibis.ifelse(no_range, ibis.null("float64"), tidy(r.range_high * factor)),
-        plausible_low=r.analyte.substitute(kt.plausible_low, else_=ibis.null("float64")),
-        plausible_high=r.analyte.substitute(kt.plausible_high, else_=ibis.null("float64")),
+        plausible_low=_per_code(r.analyte_code, kt, kt.plausible_low, "float64"),
+        plausible_high=_per_code(r.analyte_code, kt, kt.plausible_high, "float64"),
     )
     bad_range = (
         (r.lab_low < 0)
@@ -228,7 +259,7 @@ def check(
         after = ibis.literal(False)
     # A row is usable exactly when it has no problem: one definition, never two.
     r = r.mutate(problem=problem, usable=problem.isnull(), after=after)
-    accepted = r.analyte.substitute(kt.accepted_units, else_=ibis.null("string"))
+    accepted = _per_code(r.analyte_code, kt, kt.accepted_units, "string")
     detail = ibis.cases(
         (r.usable, ibis.null("string")),
         (r.after, f"dated after the as-of date {as_of.isoformat() if as_of else ''}"),
@@ -240,7 +271,7 @@ def check(
         (r.value.isnull(), "no numeric value"),
         (factor.isnull() & r.unit.isnull(), "no unit; " + accepted),
         (factor.isnull(), "'" + r.unit + "' is not a unit of this test; " + accepted),
-        (implausible, r.analyte.substitute(kt.plausible_range, else_=ibis.null("string"))),
+        (implausible, _per_code(r.analyte_code, kt, kt.plausible_range, "string")),
         (bad_range.fill_null(False), "the lab's lower limit is negative or above its upper limit"),
         else_=ibis.null("string"),
     )
@@ -249,14 +280,15 @@ def check(
         "person_id",
         "concept_id",
         "test",
-        "analyte",
+        "analyte_code",
+        analyte=_name(r.analyte_code, kt.analyte_codes),
         reported_value=r.value,
         unit=r.unit,
         date=r.date,
         date_text=ibis.ifelse(r.date.isnull(), r.date_text, ibis.null("string")),
         value=r.value_canonical,
         age_years=r.age_years,
-        sex=r.sex,
+        sex_code=r.sex_code,
         interval_key=r.interval_key,
         lab_low=r.lab_low,
         lab_high=r.lab_high,
@@ -267,11 +299,10 @@ def check(
     return _with_limits(judged, kt)
 
 
-def interval_key(analyte: Column, sex: Column, age_key: Column, kt: KnowledgeTables) -> Column:
+def interval_key(analyte_code: Column, sex_code: Column, age_key: Column) -> Column:
     """One integer naming (analyte, sex, age key): a single-column join to the intervals."""
-    a = analyte.substitute(kt.analyte_codes, else_=ibis.null("int64"))
-    s = sex.substitute(kt.sex_codes, else_=ibis.null("int64"))
-    return (a * len(kt.sex_codes) + s) * KEY_SPAN + age_key + 1
+    a = analyte_code.cast("int64")
+    return (a * len(SEXES) + sex_code.cast("int64")) * KEY_SPAN + age_key + 1
 
 
 def _with_limits(checked: Table, kt: KnowledgeTables) -> Table:
@@ -286,7 +317,7 @@ def _with_limits(checked: Table, kt: KnowledgeTables) -> Table:
     ).drop("i_low", "i_high", "interval_key", "interval_key_right", "lab_low", "lab_high")
 
 
-def kept(checked: Table, kt: KnowledgeTables) -> Table:
+def kept(checked: Table) -> Table:
     """The result of the one pass over the input: usable rows grouped by (person, analyte,
     date, value, limits), with their number of ``copies``; rejected rows grouped the same
     way (``usable`` false), kept only to say on which person and date to look for them
@@ -301,9 +332,9 @@ def kept(checked: Table, kt: KnowledgeTables) -> Table:
     keys = [
         *(c[k] for k in USED_KEY if k != "analyte"),
         c.usable,
-        _code(c.analyte, kt.analyte_codes, "int8").name("analyte_code"),
+        c.analyte_code,
         c.age_years.cast("int16").name("age_code"),
-        _code(c.sex, kt.sex_codes, "int8").name("sex_code"),
+        c.sex_code,
     ]
     return c.group_by(keys).aggregate(copies=c.count())
 
@@ -319,15 +350,6 @@ def used(kept_rows: Table, kt: KnowledgeTables) -> Table:
         age_years=u.age_code.cast("int64"),
         sex=_name(u.sex_code, kt.sex_codes),
     ).select(*USED_KEY, "copies", "age_years", "sex")
-
-
-def _code(column: Column, codes: dict[str, int], kind: str) -> Column:
-    return column.substitute(codes, else_=ibis.null("int64")).cast(kind)
-
-
-def _name(column: Column, codes: dict[str, int]) -> Column:
-    names = {code: name for name, code in codes.items()}
-    return column.cast("int64").substitute(names, else_=ibis.null("string"))
 
 
 REJECT_COLUMNS = (

@@ -88,7 +88,7 @@ def screen(
     # persons and days that have one. (Without --as-of, the as-of date is the latest usable
     # row's, so no row can be after it.)
     judge = partial(rows.check, persons=sources.persons, kt=kt, vocabulary=vocabulary, as_of=as_of)
-    kept = engine.materialise(rows.kept(judge(screening), kt))
+    kept = engine.materialise(rows.kept(judge(screening)))
     used = rows.used(kept, kt)
     again = engine.materialise(rows.again(screening, kept, judge))
     if as_of is None:
