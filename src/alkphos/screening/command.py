@@ -172,8 +172,8 @@ def run_screen(options: ScreenOptions) -> Screen:
         persons = result.funnel["persons"]
         rows = result.funnel["rows"]
         sys.stdout.write(
-            f"{persons['worklist']} on the worklist ({persons['persistent']} persistently low "
-            f"of {persons['tested_for_alp']} tested; {rows['rejected']} rows rejected); "
+            f"{persons['worklist']:,} on the worklist ({persons['persistent']:,} persistently "
+            f"low of {persons['tested_for_alp']:,} tested; {rows['rejected']:,} rows rejected); "
             f"results in {result.out}\n"
         )
     return result
