@@ -245,7 +245,8 @@ def curated() -> list[Person]:
 
 
 UNKNOWN_PERSON_ROWS = [
-    {"person_id": 9999, "test": "ALP", "value": 30, "unit": "U/L", "date": "2023-03-01"}
+    {"person_id": 9999, "test": "ALP", "value": 30, "unit": "U/L", "date": "2023-03-01"},
+    {"person_id": "", "test": "ALP", "value": 30, "unit": "U/L", "date": ""},  # no one, no day
 ]
 
 EXPECTED_REJECTS = {
@@ -257,7 +258,7 @@ EXPECTED_REJECTS = {
     "implausible range": 1,
     "after as-of date": 1,
     "impossible age": 1,
-    "unknown person": 1,
+    "unknown person": 2,
 }
 
 _DRUGS = [
