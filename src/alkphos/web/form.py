@@ -1,7 +1,9 @@
 """Turn the case form into a case, and map the case's error paths back to form fields.
 
 Values are passed on as typed (numbers as numbers, anything else as text), so a bad entry
-gets exactly the error the API and the command line give, shown next to its field.
+gets exactly the error the API and the command line give, shown next to its field. A decimal
+comma is read as a point ("0,8" is 0.8), but a number that could be read either way ("1,234":
+1.234 or 1234) is refused rather than guessed.
 """
 
 from __future__ import annotations
@@ -11,10 +13,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from alkphos.errors import InputError
+
 __all__ = ["ROW_FIELDS", "FormRow", "FormState", "case_from_form", "field_for_path"]
 
 ROW_FIELDS = ("test", "value", "unit", "date", "reference_low", "reference_high")
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
+_AMBIGUOUS = re.compile(r"^[+-]?\d{1,3},\d{3}$")  # a thousands comma, or a decimal one?
 _PATIENT = ("age_years", "birth_date", "sex", "pregnancy_weeks", "postpartum_weeks")
 _NUMERIC = {
     "age_years",
@@ -78,31 +83,50 @@ class FormState:
             findings=many("finding"),
         )
 
+    def origin(self) -> list[int]:
+        """For each result of the case, the form row it comes from (empty rows are skipped)."""
+        return [number for number, row in enumerate(self.rows) if not row.is_empty()]
 
-def _typed(name: str, text: str) -> Any:
+
+def _typed(path: str, name: str, text: str) -> Any:
     stripped = text.strip()
-    if name in _NUMERIC and _NUMBER.match(stripped):
-        return float(stripped.replace(",", "."))
-    return stripped
+    if name not in _NUMERIC or not _NUMBER.match(stripped):
+        return stripped
+    if _AMBIGUOUS.match(stripped):
+        raise InputError(
+            path,
+            f"{stripped} could be read two ways: {stripped.replace(',', '.')} or "
+            f"{stripped.replace(',', '')}",
+            "write it without a comma, with a point for decimals, e.g. 1234 or 1.234",
+        )
+    return float(stripped.replace(",", "."))
 
 
-def case_from_form(state: FormState) -> tuple[dict[str, Any], list[int]]:
-    """The case the form describes, and for each of its results the form row it came from."""
-    patient = {name: _typed(name, value) for name, value in state.patient.items() if value.strip()}
+def case_from_form(state: FormState) -> dict[str, Any]:
+    """The case the form describes (its results are the rows of ``state.origin()``).
+
+    Raises:
+        InputError: a number that could be read two ways (its path is the case's).
+    """
+    patient = {
+        name: _typed(f"patient.{name}", name, value)
+        for name, value in state.patient.items()
+        if value.strip()
+    }
     results: list[dict[str, Any]] = []
-    origin: list[int] = []
-    for number, row in enumerate(state.rows):
-        if row.is_empty():
-            continue
-        entry = {name: _typed(name, getattr(row, name)) for name in ROW_FIELDS}
-        results.append({key: value for key, value in entry.items() if value != ""})
-        origin.append(number)
+    for index, number in enumerate(state.origin()):
+        row = state.rows[number]
+        typed = {
+            name: _typed(f"results[{index}].{name}", name, getattr(row, name))
+            for name in ROW_FIELDS
+        }
+        results.append({key: value for key, value in typed.items() if value != ""})
     case: dict[str, Any] = {"patient": patient, "results": results}
     if state.medications:
         case["medications"] = state.medications
     if state.findings:
         case["findings"] = state.findings
-    return case, origin
+    return case
 
 
 def field_for_path(path: str, origin: Sequence[int]) -> str:

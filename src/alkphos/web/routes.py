@@ -81,16 +81,16 @@ async def submit(request: Request, context: Context) -> Response:
     if fields.get("action", [""])[0] == "more":
         state.rows.extend(FormState.from_fields({}, _MORE).rows)
         return HTMLResponse(render_form(context.kb, base, state))
-    case, origin = case_from_form(state)
-    if not case["results"]:
-        errors = {"results-0-test": "enter at least one result (a test and its value)"}
-        return HTMLResponse(render_form(context.kb, base, state, errors), status_code=422)
     try:
+        case = case_from_form(state)
+        if not case["results"]:
+            errors = {"results-0-test": "enter at least one result (a test and its value)"}
+            return HTMLResponse(render_form(context.kb, base, state, errors), status_code=422)
         parsed = parse_case(case)
         when = default_as_of(parsed) or context.clock()
         interpret(parsed, as_of=when, kb=context.kb)
     except InputError as error:
-        errors = {field_for_path(error.path, origin): _field_message(error)}
+        errors = {field_for_path(error.path, state.origin()): _field_message(error)}
         return HTMLResponse(render_form(context.kb, base, state, errors), status_code=422)
     return _see(context, request, _store(context, case, [], when))
 
