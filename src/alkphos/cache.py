@@ -7,12 +7,14 @@ written only costs time.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TypeVar
 
-__all__ = ["cache_dir", "read_cached", "write_cached"]
+__all__ = ["cache_dir", "digest", "read_cached", "write_cached"]
 
 T = TypeVar("T")
 _UNREADABLE = (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError)
@@ -25,6 +27,15 @@ def cache_dir() -> Path:
         return Path(explicit)
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "alkphos"
+
+
+def digest(salt: str, files: Iterable[Path]) -> str:
+    """A digest of ``salt`` and the names and bytes of ``files`` (what a cache was built from)."""
+    hasher = hashlib.sha256(salt.encode())
+    for path in files:
+        hasher.update(path.name.encode())
+        hasher.update(path.read_bytes())
+    return hasher.hexdigest()
 
 
 def read_cached(path: Path, kind: type[T]) -> T | None:

@@ -12,7 +12,7 @@ from functools import cache
 from alkphos.knowledge.loader import Knowledge
 from alkphos.knowledge.schema import ClinicalCode
 
-__all__ = ["SYSTEMS", "match_code", "normalise_code"]
+__all__ = ["SYSTEMS", "family", "match_code", "normalise_code"]
 
 # Code-system URIs and names as FHIR and OMOP spell them -> the knowledge base's system.
 SYSTEMS = {
@@ -27,6 +27,15 @@ SYSTEMS = {
     "icd-10": "icd10",
 }
 _ICD = ("icd10cm", "icd10")
+# ICD-10-CM extends ICD-10, so a code of either matches an entry of either.
+_FAMILIES = {"snomed": "snomed", "icd10cm": "icd10", "icd10": "icd10"}
+
+
+def family(system: str) -> str | None:
+    """The family a code system matches within ('icd10' for ICD-10 and ICD-10-CM alike),
+    from a FHIR system URI or a name; None for a system the knowledge base has no codes of."""
+    kind = SYSTEMS.get(system.strip().lower())
+    return _FAMILIES[kind] if kind else None
 
 
 def normalise_code(system: str, code: str) -> str:
@@ -53,11 +62,10 @@ def match_code(kb: Knowledge, system: str, code: str) -> ClinicalCode | None:
         return None
     index = _index(kb)
     wanted = normalise_code(kind, code)
-    systems = _ICD if kind in _ICD else (kind,)
     if kind not in _ICD:
         return index.get((kind, wanted))
     for length in range(len(wanted), 2, -1):
-        for candidate_system in systems:
+        for candidate_system in _ICD:
             entry = index.get((candidate_system, wanted[:length]))
             if entry is not None and (length == len(wanted) or entry.descendants):
                 return entry

@@ -8,7 +8,6 @@ keyed by a hash of the data and of this code, so a second start takes millisecon
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -20,7 +19,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from alkphos._version import __version__
-from alkphos.cache import cache_dir, read_cached, write_cached
+from alkphos.cache import cache_dir, digest, read_cached, write_cached
 from alkphos.errors import KnowledgeError
 from alkphos.knowledge.schema import (
     Analyte,
@@ -154,12 +153,10 @@ def load_knowledge() -> Knowledge:
 
 
 def _digest(files: Iterable[Path]) -> str:
-    hasher = hashlib.sha256(__version__.encode())
     code = Path(__file__).parent
-    for path in (code / "schema.py", code / "loader.py", code.parent / "units.py", *files):
-        hasher.update(path.name.encode())
-        hasher.update(path.read_bytes())
-    return hasher.hexdigest()
+    return digest(
+        __version__, (code / "schema.py", code / "loader.py", code.parent / "units.py", *files)
+    )
 
 
 def build_knowledge(folder: Path, version: str) -> Knowledge:

@@ -22,6 +22,7 @@ from alkphos.adapters.case_json import parse_case
 from alkphos.errors import AlkphosError
 from alkphos.facts import gather_facts
 from alkphos.knowledge.age import Age
+from alkphos.knowledge.codes import family
 from alkphos.knowledge.loader import Knowledge
 from alkphos.knowledge.schema import ScreeningRule
 from alkphos.rules.secondary import window_start
@@ -290,7 +291,7 @@ def _meanings(
         matches = [
             c
             for c in kb.codes
-            if (system is None or c.system == system)
+            if (system is None or family(c.system) == system)
             and (code_key(c.code) == key or (c.descendants and key.startswith(code_key(c.code))))
         ]
         if matches:

@@ -26,6 +26,7 @@ from typing import Any
 import ibis  # type: ignore[import-untyped]  # noqa: TID253 - screening only
 
 from alkphos.errors import InputError
+from alkphos.knowledge.codes import SYSTEMS, family
 from alkphos.screening.engines import Engine
 
 __all__ = ["MEASUREMENT_COLUMNS", "Sources", "read_flat", "read_omop"]
@@ -38,7 +39,8 @@ _OPTIONAL_MEASUREMENT = ("reference_low", "reference_high")
 _OMOP_TABLES = ("measurement", "person", "drug_exposure", "condition_occurrence", "concept")
 _FEMALE = ("f", "female", "woman", "w", "8532")
 _MALE = ("m", "male", "man", "8507")
-_VOCABULARIES = {"SNOMED": "snomed", "ICD10CM": "icd10cm", "ICD10": "icd10"}
+# OMOP vocabulary ids (lower-cased) -> the code family they are matched within.
+_FAMILIES = {name: family(name) for name in SYSTEMS}
 
 
 @dataclass(frozen=True)
@@ -297,7 +299,7 @@ def _omop_conditions(conditions: Table | None, concepts: Table | None) -> Table 
             "person_id", code=c.source, system=_null("string"), name=_null("string"), date=c.date
         )
     joined = c.left_join(concepts, c.concept_id == concepts.concept_id)
-    system = joined.vocabulary.substitute(_VOCABULARIES, else_=_null("string"))
+    system = joined.vocabulary.lower().substitute(_FAMILIES, else_=_null("string"))
     return joined.select(
         "person_id",
         code=ibis.ifelse(system.notnull(), joined.code, joined.source),

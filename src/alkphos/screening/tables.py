@@ -12,17 +12,18 @@ intervals are expanded to one row per (analyte, sex, age key) by asking the engi
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from inspect import getfile
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa  # type: ignore[import-untyped]  # noqa: TID253 - screening only
 
-from alkphos.cache import cache_dir, read_cached, write_cached
+from alkphos.cache import cache_dir, digest, read_cached, write_cached
 from alkphos.errors import KnowledgeError
 from alkphos.knowledge.age import DAYS_PER_YEAR, Age
+from alkphos.knowledge.codes import family
 from alkphos.knowledge.loader import Knowledge
 from alkphos.knowledge.schema import AgeBound, ScreeningRule
 from alkphos.rules.intervals import knowledge_interval
@@ -61,7 +62,7 @@ class KnowledgeTables:
     intervals: pa.Table  # analyte, sex, age_key -> ref_low, ref_high
     drug_names: pa.Table  # token -> drug, drug_class (exclusion classes only)
     drug_codes: pa.Table  # code -> drug, drug_class
-    codes: pa.Table  # system, code_key, descendants, length -> finding, cause
+    codes: pa.Table  # system (its family), code_key, descendants, length -> finding, cause
     condition_names: pa.Table  # key -> finding, cause
     condition_rules: pa.Table  # rule, finding | cause (condition rules)
     rules: pa.Table  # every screening rule: kind, what it matches, its window, its label
@@ -125,7 +126,7 @@ class KnowledgeTables:
                 },
                 [
                     (
-                        c.system,
+                        family(c.system),
                         code_key(c.code),
                         c.descendants,
                         len(code_key(c.code)),
@@ -169,8 +170,11 @@ class KnowledgeTables:
 
 
 def _cache_file(version: str) -> Path:
-    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
-    return cache_dir() / f"screening-tables-{version}-{code}.pickle"
+    """Named by the knowledge base and by the code the tables are built with (this module
+    and the per-patient engine's intervals, ages and codes), so none can go stale."""
+    modules = [Path(__file__), *(Path(getfile(f)) for f in (knowledge_interval, Age, family))]
+    code = digest(version, modules)[:16]
+    return cache_dir() / f"screening-tables-{code}.pickle"
 
 
 def _load_or_build(cls: type[KnowledgeTables], kb: Knowledge) -> KnowledgeTables:
