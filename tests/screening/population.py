@@ -117,6 +117,12 @@ def curated() -> list[Person]:
         .alp(25, "2023-03-01")
         .alp(26, "2023-08-01")
         .drug("alendronate 70 mg weekly", "2022-06-01", "2023-12-31"),
+        # antiresorptive listed with no start date: counted (listed, as a case lists it), and
+        # shown as undated rather than dropped
+        _p(40, "F", persistent=ALL, excluded=frozenset({"antiresorptive"}))
+        .alp(25, "2023-03-01")
+        .alp(26, "2023-08-01")
+        .drug("alendronate 70 mg weekly", ""),
         # antiresorptive stopped long before (window starts 365 days before the first low)
         _p(15, "F", persistent=ALL)
         .alp(25, "2023-03-01")
@@ -370,7 +376,7 @@ def write(
                 {
                     "person_id": p.pid,
                     "drug": m["drug"],
-                    "start_date": date.fromisoformat(m["start_date"]),
+                    "start_date": date.fromisoformat(m["start_date"]) if m["start_date"] else None,
                     "end_date": date.fromisoformat(m["end_date"]) if m["end_date"] else None,
                 }
                 for p in people

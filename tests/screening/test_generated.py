@@ -38,6 +38,10 @@ def test_secondary_causes_are_recorded_not_dropped(runner: Runner, engine: str) 
         assert set(row["exclusion_reasons"]) == set(person.excluded), pid
         assert (pid in worklist) == (not person.excluded), pid
         assert len(row["exclusion_evidence"]) == len(person.excluded), pid
+    # a medicine with no start date counts, and says it is undated
+    assert persistent["40"]["exclusion_evidence"] == [
+        "antiresorptive: alendronate 70 mg weekly (undated)"
+    ]
     evidence = {(row["person_id"], row["reason"]): row for row in run.rows("exclusions")}
     assert evidence[("14", "antiresorptive")]["evidence"] == "alendronate 70 mg weekly"
     assert str(evidence[("14", "antiresorptive")]["date"]) == "2022-06-01"

@@ -167,7 +167,9 @@ def _drugs(rules: Table, people: Table, medications: Table, as_of: date) -> Tabl
     inside = (j.start_date <= as_of) & (
         j.lookback_days.isnull() | (last.delta(j.first_low_date, unit="day") >= -j.lookback_days)
     )
-    found = j.filter(inside.fill_null(False))
+    # An exposure with no start date counts, as a medicine listed on a case does: it is
+    # shown as undated in the evidence rather than dropped.
+    found = j.filter(j.start_date.isnull() | inside.fill_null(False))
     return _select(found, found.drug, ibis.null("float64"), found.start_date)
 
 

@@ -243,10 +243,10 @@ def _medications(
     taken: list[str] = []
     for row in sorted(rows, key=lambda r: (r["start_date"] or date.min, r["drug"] or "")):
         began, ended = row["start_date"], row["end_date"]
-        if row["drug"] is None or began is None or began > as_of:
+        if row["drug"] is None or (began is not None and began > as_of):
             continue
-        last = max(ended or as_of, began)
-        if (start is None or last >= start) and row["drug"] not in taken:
+        last = max(ended or as_of, began) if began else None  # undated: counts (listed)
+        if (start is None or last is None or last >= start) and row["drug"] not in taken:
             taken.append(row["drug"])
     return taken
 

@@ -56,7 +56,9 @@ def persistent_table(people: Table, excluded: Table) -> Table:
         excluded.reason
         + ": "
         + excluded.evidence
-        + ibis.ifelse(excluded.date.isnull(), "", " (" + excluded.date.cast("string") + ")")
+        + ibis.ifelse(
+            excluded.date.isnull(), " (undated)", " (" + excluded.date.cast("string") + ")"
+        )
     )
     reasons = excluded.group_by("person_id").aggregate(
         exclusion_reasons=excluded.reason.collect(distinct=True).sort(),
