@@ -73,8 +73,8 @@ def create_app(
         raise ValueError("; ".join(problems))
     kb = kb or knowledge()
     services = load_services(kb)
-    store = Store(settings.db)
-    store.purge(settings.link_days)
+    store = Store(settings.db, settings.link_days)
+    store.purge()
     runner = CdsRunner(kb, services, store, clock)
 
     @asynccontextmanager

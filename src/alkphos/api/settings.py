@@ -41,7 +41,8 @@ class Settings:
         public_url: the base URL clients call (behind a proxy); ``aud`` must be this plus the
             path. Without it the URL of the request is used.
         db: the SQLite file for feedback, card links and JWT ids.
-        link_days: how long a card's interpretation link stays valid.
+        link_days: how many days a card's interpretation link stays valid after it was
+            last shown.
         max_body_bytes: larger request bodies get 413.
     """
 

@@ -38,7 +38,9 @@ CREATE TABLE IF NOT EXISTS feedback (
 CREATE TABLE IF NOT EXISTS jti (
     issuer TEXT NOT NULL, jti TEXT NOT NULL, exp REAL NOT NULL, PRIMARY KEY (issuer, jti));
 """
-_RECENT = 4096
+_RECENT = 4096  # links kept in memory as written recently (no write for a repeat)
+_REFRESH_SECONDS = 3600  # a link shown again is re-dated at most this often
+_DAY = 86400
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,11 +68,15 @@ class FeedbackItem:
 class Store:
     """Typed access to the SQLite file."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, link_days: int = 30) -> None:
+        """Open (or create) the file; links and issued cards last ``link_days`` after they
+        were last shown."""
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._lock = threading.Lock()
-        self._recent: OrderedDict[str, None] = OrderedDict()
+        self._link_seconds = link_days * _DAY
+        self._recent: OrderedDict[str, float] = OrderedDict()  # link id -> when written
+        self._purged = 0.0
         with self._lock:
             self._db.execute("PRAGMA busy_timeout = 5000")
             self._db.execute("PRAGMA journal_mode = WAL")
@@ -113,14 +119,18 @@ class Store:
             finally:
                 self._pending.task_done()
 
-    def purge(self, link_days: int, now: float | None = None) -> None:
-        """Forget links and issued cards older than ``link_days``, and expired JWT ids."""
+    def purge(self, now: float | None = None) -> None:
+        """Forget links and issued cards older than the link lifetime, and expired JWT ids
+        (in the background; done when the store opens and then at most hourly)."""
         now = time.time() if now is None else now
-        horizon = now - link_days * 86400
-        with self._lock:
-            self._db.execute("DELETE FROM cases WHERE created < ?", (horizon,))
-            self._db.execute("DELETE FROM cards WHERE issued < ?", (horizon,))
-            self._db.execute("DELETE FROM jti WHERE exp < ?", (now,))
+        self._purged = now
+        horizon = now - self._link_seconds
+        for statement, value in (
+            ("DELETE FROM cases WHERE created < ?", horizon),
+            ("DELETE FROM cards WHERE issued < ?", horizon),
+            ("DELETE FROM jti WHERE exp < ?", now),
+        ):
+            self._pending.put((statement, [(value,)]))
 
     # -- links to interpretations ---------------------------------------------------------
 
@@ -131,19 +141,26 @@ class Store:
         return Link(id=digest.hexdigest()[:32], text=text, as_of=as_of)
 
     def keep(self, link: Link) -> None:
-        """Keep a link's content, so the link works (written in the background)."""
-        if link.id in self._recent:
+        """Keep a link's content, so the link works for the link lifetime from now (written
+        in the background)."""
+        now = time.time()
+        written = self._recent.get(link.id)
+        if written is not None and now - written < _REFRESH_SECONDS:
             self._recent.move_to_end(link.id)
             return
         self._pending.put(
             (
-                "INSERT OR IGNORE INTO cases (id, case_json, as_of, created) VALUES (?, ?, ?, ?)",
-                [(link.id, link.text, link.as_of, time.time())],
+                "INSERT INTO cases (id, case_json, as_of, created) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET created = excluded.created",
+                [(link.id, link.text, link.as_of, now)],
             )
         )
-        self._recent[link.id] = None
+        self._recent[link.id] = now
+        self._recent.move_to_end(link.id)
         if len(self._recent) > _RECENT:
             self._recent.popitem(last=False)
+        if now - self._purged > _REFRESH_SECONDS:
+            self.purge(now)
 
     def save_link(self, payload: dict[str, Any], as_of: str) -> str:
         """Keep what a link shows at once; return the link id."""
@@ -152,11 +169,13 @@ class Store:
         return link.id
 
     def load_link(self, link: str) -> tuple[dict[str, Any], str] | None:
-        """What a link shows and its as-of date, if the link is known."""
+        """What a link shows and its as-of date, if the link is known and not expired."""
         self.flush()
+        horizon = time.time() - self._link_seconds
         with self._lock:
             row = self._db.execute(
-                "SELECT case_json, as_of FROM cases WHERE id = ?", (link,)
+                "SELECT case_json, as_of FROM cases WHERE id = ? AND created >= ?",
+                (link, horizon),
             ).fetchone()
         return (json.loads(row[0]), str(row[1])) if row else None
 
