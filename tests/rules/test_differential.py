@@ -15,6 +15,7 @@ from alkphos import Knowledge
 from alkphos.knowledge.schema import EvidenceItem
 from alkphos.model.interpretation import Cause
 from alkphos.rules.evidence import holds
+from alkphos.rules.support import supported
 from tests.conftest import case, row
 from tests.rules.helpers import SAMPLES, lln, run, state_of, uln, with_context
 
@@ -233,3 +234,25 @@ def test_low_and_high_boundaries(kb: Knowledge, as_of: date) -> None:
     assert {c.id for c in high.differential}.isdisjoint(
         {c.id for c in kb.causes.values() if c.direction == "low"}
     )
+
+
+def test_a_cause_is_supported_only_when_its_evidence_lifts_it_above_its_prior(
+    kb: Knowledge,
+) -> None:
+    """One definition for flags, follow-up and cards: evidence for that is outweighed by
+    evidence against does not support a cause."""
+    prior = kb.causes["hypophosphatasia"].prior
+
+    def cause(score: float, said_for: list[str]) -> Cause:
+        return Cause(
+            id="hypophosphatasia",
+            name="x",
+            score=score,
+            evidence_for=said_for,
+            evidence_against=["against"],
+            citations=[],
+        )
+
+    assert supported(cause(prior + 0.5, ["for"]), kb)
+    assert not supported(cause(prior - 0.5, ["for"]), kb)
+    assert not supported(cause(prior, []), kb)

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from alkphos.model.interpretation import AlpBlock, Cause, FollowUp
 from alkphos.rules.evidence import State
+from alkphos.rules.support import supported
 
 __all__ = ["follow_up", "situation"]
 
@@ -34,10 +35,9 @@ def situation(state: State, differential: Sequence[Cause], flags: Mapping[str, s
         return "urgent"
     if "possible_edta_contamination" in flags:
         return "recollect"
-    top = differential[0].id if differential else None
     lead = differential[0] if differential else None
-    if lead is not None and not lead.evidence_for:
-        top = None  # a cause ranked on its prior alone does not set the follow-up
+    # a cause the evidence does not support does not set the follow-up
+    top = lead.id if lead is not None and supported(lead, state.facts.kb) else None
     if alp.status == "normal":
         if "physiologic_pregnancy" in flags:
             return "pregnancy"

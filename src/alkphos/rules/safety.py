@@ -13,6 +13,7 @@ from alkphos.facts import Facts, Measurement
 from alkphos.model.interpretation import AlpBlock, Cause
 from alkphos.rules.intervals import adult_interval
 from alkphos.rules.series import Series
+from alkphos.rules.support import supported as is_supported
 
 __all__ = ["DATA_FLAGS", "data_flags", "judgement_flags"]
 
@@ -68,7 +69,7 @@ def judgement_flags(
     """Flags that need the differential (and the tests about to be recommended)."""
     raised: dict[str, Detail] = {}
     kb = facts.kb
-    supported = [c.id for c in differential[:_TOP] if c.score > kb.causes[c.id].prior]
+    supported = [c.id for c in differential[:_TOP] if is_supported(c, kb)]
     if alp is not None and alp.status == "low" and "hypophosphatasia" in supported:
         raised["avoid_antiresorptives"] = (
             "hypophosphatasia ranks among the leading causes of this low ALP"

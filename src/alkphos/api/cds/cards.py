@@ -17,6 +17,7 @@ from alkphos.api.cds.definitions import CardSpec, Services
 from alkphos.api.cds.models import Action, Card, Coding, Link, Source, Suggestion
 from alkphos.knowledge.loader import Knowledge
 from alkphos.model.interpretation import Flag, Interpretation
+from alkphos.rules.support import supported
 
 __all__ = [
     "CardMaker",
@@ -182,7 +183,7 @@ def concerns(result: Interpretation, kb: Knowledge, services: Services) -> list[
     values = card_values(result)
     found: list[Concern] = []
     low = next((kind for kind in _LOW_CONCERNS if kind in flags), None)
-    if low is None and alp.status == "low" and _unexplained(result):
+    if low is None and alp.status == "low" and _unexplained(result, kb):
         low = "unexplained_low_alp"
     if low is not None:
         flag, spec = flags.get(low), services.cards[low]
@@ -232,10 +233,10 @@ def patient_view_cards(maker: CardMaker) -> list[tuple[str, Card]]:
     ]
 
 
-def _unexplained(result: Interpretation) -> bool:
-    """A low ALP is unexplained when no secondary cause has evidence for it."""
+def _unexplained(result: Interpretation, kb: Knowledge) -> bool:
+    """A low ALP is unexplained when the evidence supports no secondary cause as its lead."""
     lead = result.differential[0] if result.differential else None
-    return lead is None or lead.id == "hypophosphatasia" or not lead.evidence_for
+    return lead is None or lead.id == "hypophosphatasia" or not supported(lead, kb)
 
 
 def _ids(result: Interpretation) -> list[str]:
