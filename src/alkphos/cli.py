@@ -123,7 +123,7 @@ def interpret(
     patient_id = None
     try:
         if fhir is not None:
-            result, patient_id = _interpret_fhir(_read_text(fhir), fhir, when)
+            result, patient_id = _interpret_fhir(_read_text(fhir), when)
         else:
             assert case is not None
             parsed = read_case_text(_read_text(case))
@@ -147,19 +147,13 @@ def interpret(
         _write(result.model_dump_json(indent=indent), out)
 
 
-def _interpret_fhir(text: str, name: str, when: date | None) -> tuple[Interpretation, str | None]:
+def _interpret_fhir(text: str, when: date | None) -> tuple[Interpretation, str | None]:
+    from alkphos.adapters.case_json import load_json
     from alkphos.adapters.fhir import interpret_fhir, read_bundle
     from alkphos.engine import knowledge
 
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        _fail(f"{name}: not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
-    read = read_bundle(data, knowledge())
-    dates = [
-        date.fromisoformat(r["date"]) for r in (read.case or {}).get("results", []) if "date" in r
-    ]
-    result = interpret_fhir(read, as_of=when or max(dates, default=date.today()))
+    read = read_bundle(load_json(text), knowledge())
+    result = interpret_fhir(read, as_of=when or read.latest or date.today())
     return result, read.patient_id
 
 

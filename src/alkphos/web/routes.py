@@ -106,7 +106,7 @@ async def paste(request: Request, context: Context) -> Response:
         data = load_json(text)
         if isinstance(data, dict) and data.get("resourceType") == "Bundle":
             read = read_bundle(data, context.kb)
-            result = interpret_fhir(read, kb=context.kb, as_of=_fhir_as_of(read.case, context))
+            result = interpret_fhir(read, kb=context.kb, as_of=read.latest or context.clock())
             case, notes = read.case or {}, list(read.notes)
             when = date.fromisoformat(result.as_of)
         else:
@@ -118,11 +118,6 @@ async def paste(request: Request, context: Context) -> Response:
         errors = {"document": f"{error.path}: {_field_message(error)}"}
         return HTMLResponse(render_form(context.kb, base, state, errors, text), status_code=422)
     return _see(context, request, _store(context, case, notes, when))
-
-
-def _fhir_as_of(case: dict[str, Any] | None, context: ApiContext) -> date:
-    dates = [date.fromisoformat(r["date"]) for r in (case or {}).get("results", []) if "date" in r]
-    return max(dates, default=context.clock())
 
 
 @router.post("/examples/{name}", response_class=HTMLResponse)

@@ -63,6 +63,12 @@ class FhirCase:
     sources: tuple[str, ...]
     patient_path: str | None
 
+    @property
+    def latest(self) -> date | None:
+        """The date of the latest result read (the as-of date when none is given)."""
+        results = (self.case or {}).get("results", [])
+        return max((date.fromisoformat(r["date"]) for r in results if "date" in r), default=None)
+
     def locate(self, error: InputError) -> InputError:
         """Rewrite an engine error about ``results[i]`` or ``patient`` to the FHIR path."""
         match = _RESULT.match(error.path)

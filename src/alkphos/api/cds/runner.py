@@ -119,8 +119,7 @@ class CdsRunner:
         read = read_prefetch(data, self.kb)
         prepared = None
         if read.case is not None:
-            dates = [r["date"] for r in read.case["results"] if "date" in r]
-            as_of = max([today, *(date.fromisoformat(d) for d in dates)])
+            as_of = max(today, read.latest or today)
             result = interpret_fhir(read, as_of=as_of, kb=self.kb)
             link = self.store.link({"case": read.case, "notes": list(read.notes)}, result.as_of)
             prepared = Prepared(read=read, result=result, link=link)

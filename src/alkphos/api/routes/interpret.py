@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -10,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request  # noqa: TID253 - api onl
 from fastapi import Path as Path_  # noqa: TID253
 from fastapi.responses import JSONResponse  # noqa: TID253
 
-from alkphos.adapters.case_json import read_case_text
+from alkphos.adapters.case_json import load_json, read_case_text
 from alkphos.adapters.fhir import interpret_fhir, interpretation_bundle, read_bundle
 from alkphos.api.context import ApiContext, api_context
 from alkphos.api.links import linked_interpretation
@@ -40,15 +39,6 @@ def _text(body: bytes) -> str:
         return body.decode("utf-8")
     except UnicodeDecodeError:
         raise InputError("$", "the body is not UTF-8 text", "a UTF-8 JSON document") from None
-
-
-def _json(body: bytes) -> Any:
-    try:
-        return json.loads(_text(body))
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            "$", f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", "a JSON object"
-        ) from None
 
 
 @router.post(
@@ -119,13 +109,8 @@ async def interpret_bundle(
     ] = "json",
 ) -> Any:
     """A FHIR R4 Bundle (collection, searchset or transaction) -> the interpretation."""
-    read = read_bundle(_json(await request.body()), context.kb)
-    if read.case is None:
-        result = interpret_fhir(read, kb=context.kb)  # raises the 422 naming what was set aside
-    else:
-        dates = [date.fromisoformat(r["date"]) for r in read.case["results"] if "date" in r]
-        when = as_of or max(dates, default=context.clock())
-        result = interpret_fhir(read, as_of=when, kb=context.kb)
+    read = read_bundle(load_json(_text(await request.body())), context.kb)
+    result = interpret_fhir(read, as_of=as_of or read.latest or context.clock(), kb=context.kb)
     if output == "fhir":
         bundle = interpretation_bundle(result, context.kb, read.patient_id)
         return JSONResponse(bundle, media_type="application/fhir+json")
