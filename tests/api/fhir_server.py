@@ -2,7 +2,8 @@
 
 It answers the searches of the alkphos prefetch templates (Patient read; Observation,
 MedicationRequest and Condition by patient), demands the bearer token it was given, pages
-Observation results to exercise ``next`` links, and records every request it served.
+Observation results to exercise ``next`` links, and records every request it served. A
+patient's ``broken`` entry names kinds it answers with a server error.
 """
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ def fhir_server(
         }.get(kind)
         if key is None:
             return JSONResponse({"resourceType": "OperationOutcome"}, status_code=400)
+        if {"kind": kind} in data.get(patient_id, {}).get("broken", []):
+            return JSONResponse({"resourceType": "OperationOutcome"}, status_code=500)
         items = list(data.get(patient_id, {}).get(key, []))
         since = request.query_params.get("date", "")
         if kind == "Observation" and since.startswith("ge"):

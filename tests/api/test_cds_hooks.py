@@ -195,6 +195,31 @@ def test_fhir_server_path_gives_the_cards_of_the_same_data(api: Any, fhir: FhirS
     assert any("date=ge2022-03-01" in url for url in fhir.seen)
 
 
+def test_an_optional_key_the_fhir_server_cannot_give_is_said_not_dropped(
+    api: Any, fhir: FhirServer
+) -> None:
+    """Medicines cannot be fetched (HTTP 500): the cards still come, and the interpretation
+    behind their link says the medicines were not considered."""
+    _load(fhir, "p1", "EX-02")
+    fhir.data["p1"]["broken"] = [{"kind": "MedicationRequest"}]
+    try:
+        body = hook_call("patient-view", None)
+        body["fhirServer"] = fhir.url
+        body["fhirAuthorization"] = {"access_token": FHIR_TOKEN, "token_type": "Bearer"}
+        answer = api.post(VIEW, json=body)
+        assert answer.status_code == 200, answer.text
+        link = answer.json()["cards"][0]["links"][0]["url"]
+        shown = api.get(urlsplit(link).path, headers={"Accept": "application/json"})
+        assert shown.status_code == 200, shown.text
+        notes = shown.json()["not_understood"]
+        assert (
+            "prefetch.medications: could not be fetched from the FHIR server (the server "
+            "answered HTTP 500); the interpretation was made without it"
+        ) in notes
+    finally:
+        del fhir.data["p1"]["broken"]
+
+
 def test_fhir_server_fetches_only_what_is_missing(api: Any, fhir: FhirServer) -> None:
     """With a partial prefetch only the missing keys are fetched."""
     _load(fhir, "p1", "EX-01")

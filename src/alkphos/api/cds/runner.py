@@ -8,7 +8,7 @@ import json
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -17,7 +17,7 @@ import httpx  # noqa: TID253 - api only
 from alkphos.adapters.fhir import FhirCase, interpret_fhir, read_prefetch
 from alkphos.api.cds.cards import CardMaker, patient_view_cards
 from alkphos.api.cds.definitions import Services, ServiceSpec
-from alkphos.api.cds.fetch import TIMEOUT, gather
+from alkphos.api.cds.fetch import TIMEOUT, Gathered, gather
 from alkphos.api.cds.guard import antiresorptive_orders, guard_cards
 from alkphos.api.cds.models import CdsRequest, CdsResponse
 from alkphos.api.store import Link, Store
@@ -72,8 +72,8 @@ class CdsRunner:
             if not orders:
                 return CdsResponse(cards=[])
         today = self.clock()
-        data = await self._data(spec, request, today)
-        prepared = self.prepare(data, today)
+        gathered = await self._data(spec, request, today)
+        prepared = self.prepare(gathered.data, today, gathered.notes)
         if prepared is None:
             return CdsResponse(cards=[])
         maker = CardMaker(
@@ -104,19 +104,23 @@ class CdsRunner:
             finally:
                 self.clients.pop(loop, None)
 
-    async def _data(self, spec: ServiceSpec, request: CdsRequest, today: date) -> dict[str, Any]:
+    async def _data(self, spec: ServiceSpec, request: CdsRequest, today: date) -> Gathered:
         client = self.clients.get(id(asyncio.get_running_loop()))
         return await gather(spec, self.services, request, client, self.kb, today)
 
-    def prepare(self, data: dict[str, Any], today: date) -> Prepared | None:
-        """Interpret prefetch-shaped data (cached by content: the engine is deterministic)."""
+    def prepare(
+        self, data: dict[str, Any], today: date, notes: tuple[str, ...] = ()
+    ) -> Prepared | None:
+        """Interpret prefetch-shaped data, with ``notes`` on what could not be fetched
+        (cached by content: the engine is deterministic)."""
         # Key order as sent: the same client sends the same data the same way.
-        text = json.dumps(data, separators=(",", ":"), default=str)
+        text = json.dumps([data, notes], separators=(",", ":"), default=str)
         key = hashlib.sha256(f"{today.isoformat()}|{text}".encode()).hexdigest()
         if key in self._cache:
             self._cache.move_to_end(key)
             return self._cache[key]
         read = read_prefetch(data, self.kb)
+        read = replace(read, notes=(*notes, *read.notes))
         prepared = None
         if read.case is not None:
             as_of = max(today, read.latest or today)
