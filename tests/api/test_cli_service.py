@@ -64,13 +64,17 @@ def test_bad_bundle_is_one_error_line() -> None:
 
 
 def test_serve_refuses_unsafe_settings() -> None:
-    """Without JWT only loopback; JWT needs its key file and issuers."""
+    """Without JWT only loopback; JWT needs its key file and issuers; key settings without
+    JWT would run with no authentication, so they are refused too."""
     done = run("serve", "--host", "0.0.0.0")
     assert done.returncode == 2
     assert "loopback" in done.stderr
     done = run("serve", "--auth", "jwt")
     assert done.returncode == 2
     assert "--jwks" in done.stderr
+    done = run("serve", "--issuer", "https://ehr.example")  # keys given, auth left off
+    assert done.returncode == 2
+    assert "apply only with --auth jwt" in done.stderr
 
 
 def test_serve_starts_and_prints_its_address(tmp_path: Path) -> None:

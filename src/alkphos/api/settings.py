@@ -64,6 +64,11 @@ class Settings:
                 f"--auth none serves only on a loopback address, not {self.host}: "
                 "use --auth jwt --jwks FILE --issuer ISS to serve on other addresses"
             )
+        if self.auth == "none" and (self.jwks is not None or self.issuers):
+            found.append(
+                "--jwks and --issuer apply only with --auth jwt; without it the service would "
+                "run with no authentication: add --auth jwt, or leave them out"
+            )
         if self.auth == "jwt":
             if self.jwks is None:
                 found.append("--auth jwt needs --jwks FILE (the clients' public keys)")
