@@ -176,6 +176,17 @@ def test_fhir_output_validates_and_codes_the_status(api: Any) -> None:
     assert issues == {flag.id for flag in serious}
 
 
+@pytest.mark.parametrize("case_id", sorted(CASES))
+def test_fhir_output_is_a_valid_bundle_for_every_golden_case(client: Any, case_id: str) -> None:
+    """The service does not re-validate its own Bundle on every call: this does, for each
+    golden case, with fhir.resources."""
+    from fhir.resources.R4B.bundle import Bundle
+
+    response = client.post("/v1/interpret/fhir?output=fhir", json=bundle(CASES[case_id]["case"]))
+    assert response.status_code == 200, response.text
+    Bundle.model_validate(response.json())
+
+
 @pytest.mark.parametrize(("case_id", "code"), [("EX-04", "LL"), ("EX-05", "H"), ("EX-09", "N")])
 def test_fhir_output_interpretation_codes(client: Any, case_id: str, code: str) -> None:
     """Low with a critical flag is LL; high is H; normal is N."""

@@ -8,7 +8,6 @@ each request's CPU time to the clinical work.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import logging.config
 import multiprocessing
@@ -17,11 +16,10 @@ import socket
 from typing import Any
 
 import uvicorn  # noqa: TID253 - api only
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol  # noqa: TID253
 
 from alkphos.api.settings import Settings
 
-__all__ = ["LOG_CONFIG", "NoDelayHttpProtocol", "run", "server_config"]
+__all__ = ["LOG_CONFIG", "run", "server_config"]
 
 LOG_CONFIG: dict[str, Any] = {
     "version": 1,
@@ -36,22 +34,6 @@ LOG_CONFIG: dict[str, Any] = {
     },
     "root": {"handlers": ["stderr"], "level": "INFO"},
 }
-
-
-class NoDelayHttpProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol with TCP_NODELAY set on every connection.
-
-    On a socket uvicorn did not create itself asyncio does not set TCP_NODELAY, and Nagle's
-    algorithm then holds each response body until the client's delayed ACK (about 40 ms).
-    """
-
-    def connection_made(self, transport: Any) -> None:
-        """Switch Nagle off, then carry on as uvicorn does."""
-        sock = transport.get_extra_info("socket")
-        if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
-            with contextlib.suppress(OSError):
-                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        super().connection_made(transport)
 
 
 def server_config(
@@ -77,7 +59,7 @@ def server_config(
         access_log=False,
         server_header=False,
         lifespan="on",
-        http=NoDelayHttpProtocol,
+        http="httptools",  # with uvloop, which sets TCP_NODELAY on every connection
         loop="uvloop",
     )
     logging.getLogger("uvicorn.access").disabled = True
