@@ -77,6 +77,16 @@ UL = {"value": 30, "unit": "U/L", "system": "http://unitsofmeasure.org", "code":
             "the laboratory's limits were not used",
         ),
         (
+            observation(
+                ALP,
+                valueQuantity=UL,
+                referenceRange=[
+                    {"low": {"value": 40, "unit": "U/L"}, "age": {"low": {"value": 60}}}
+                ],
+            ),
+            "the knowledge base's interval was used instead",
+        ),
+        (
             {"resourceType": "Encounter", "status": "finished", "class": {"code": "AMB"}},
             "Encounter",
         ),

@@ -263,6 +263,7 @@ def check(
     detail = ibis.cases(
         (r.usable, ibis.null("string")),
         (r.after, f"dated after the as-of date {as_of.isoformat() if as_of else ''}"),
+        (r.person_id.isnull(), "no person_id given"),
         (r.known_person.isnull(), "person_id not in the persons table"),
         (r.date.isnull() & r.date_text.isnull(), "no date given"),
         (r.date.isnull(), "not a date: " + r.date_text),

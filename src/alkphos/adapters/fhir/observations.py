@@ -114,7 +114,10 @@ def _unit(quantity: Quantity | None) -> str | None:
 
 
 def _limits(entry: Entry, obs: Observation, unit: str | None, notes: list[str]) -> dict[str, float]:
-    for index, interval in enumerate(obs.referenceRange or []):
+    """The laboratory's normal range without conditions, if the Observation gives one (a
+    note says when it gives ranges but none of them is one)."""
+    ranges = obs.referenceRange or []
+    for index, interval in enumerate(ranges):
         if interval.appliesTo or interval.age:
             continue
         if interval.type and not any(c.code == "normal" for c in interval.type.coding or []):
@@ -132,6 +135,11 @@ def _limits(entry: Entry, obs: Observation, unit: str | None, notes: list[str]) 
                 return {}
             limits[name] = float(bound.value)
         return limits
+    if ranges:
+        notes.append(
+            f"{entry.path}.referenceRange: only ranges for a population (appliesTo, age) or of "
+            "another type than 'normal'; the knowledge base's interval was used instead"
+        )
     return {}
 
 
