@@ -33,39 +33,34 @@ def check_references(kb: _Tables, vocabulary: Mapping[str, Any]) -> None:
                 raise KnowledgeError(file, key, f"unknown citation '{citation}'")
             cited.add(citation)
 
-    def known(file: str, key: str, ids: Iterable[str], table: Mapping[str, Any], what: str) -> None:
-        for item in ids:
-            if item not in table:
-                raise KnowledgeError(file, key, f"unknown {what} '{item}'")
-
     for analyte in kb.analytes.values():
         cite("analytes.yaml", analyte.id, analyte.citations)
     for interval in kb.interval_list:
-        known("reference_intervals.yaml", interval.id, [interval.analyte], kb.analytes, "analyte")
+        _known("reference_intervals.yaml", interval.id, [interval.analyte], kb.analytes, "analyte")
         cite("reference_intervals.yaml", interval.id, interval.citations)
         if interval.low is not None and interval.high is not None and interval.low > interval.high:
             raise KnowledgeError("reference_intervals.yaml", interval.id, "low is above high")
     for cause in kb.causes.values():
         cite("causes.yaml", cause.id, cause.citations)
-        known("causes.yaml", f"{cause.id}.tests", cause.tests, kb.tests, "test")
+        _known("causes.yaml", f"{cause.id}.tests", cause.tests, kb.tests, "test")
         for position, item in enumerate(cause.evidence):
             cite("causes.yaml", f"{cause.id}.evidence[{position}]", item.citations)
     for test in kb.tests.values():
-        known("tests.yaml", test.id, test.analytes, kb.analytes, "analyte")
+        _known("tests.yaml", test.id, test.analytes, kb.analytes, "analyte")
         cite("tests.yaml", test.id, test.citations)
     for flag in kb.flags.values():
         cite("flags.yaml", flag.id, flag.citations)
-        known("flags.yaml", f"{flag.id}.tests", flag.tests, kb.tests, "test")
+        _known("flags.yaml", f"{flag.id}.tests", flag.tests, kb.tests, "test")
     used_classes: set[str] = set()
     for drug in kb.drugs.values():
-        known("drugs.yaml", f"drugs.{drug.id}", drug.classes, kb.classes, "drug class")
+        _known("drugs.yaml", f"drugs.{drug.id}", drug.classes, kb.classes, "drug class")
         used_classes.update(drug.classes)
     for drug_class in kb.classes.values():
         if drug_class.id not in used_classes:
             raise KnowledgeError("drugs.yaml", f"classes.{drug_class.id}", "no drug has it")
         for effect in drug_class.effects:
             key = f"classes.{drug_class.id}.effects"
-            known("drugs.yaml", key, [effect.analyte], kb.analytes, "analyte")
+            _known("drugs.yaml", key, [effect.analyte], kb.analytes, "analyte")
             cite("drugs.yaml", key, effect.citations)
     for parameter in kb.parameters.values():
         cite("parameters.yaml", parameter.id, parameter.citations)
@@ -82,9 +77,9 @@ def check_references(kb: _Tables, vocabulary: Mapping[str, Any]) -> None:
         if (code.finding is None) == (code.cause is None):
             raise KnowledgeError("codes.yaml", key, "give exactly one of finding or cause")
         if code.finding is not None:
-            known("codes.yaml", key, [code.finding], kb.findings, "finding")
+            _known("codes.yaml", key, [code.finding], kb.findings, "finding")
         if code.cause is not None:
-            known("codes.yaml", key, [code.cause], kb.causes, "cause")
+            _known("codes.yaml", key, [code.cause], kb.causes, "cause")
         cite("codes.yaml", key, code.citations)
     for screening_rule in kb.screening.values():
         cite("screening.yaml", screening_rule.id, screening_rule.citations)

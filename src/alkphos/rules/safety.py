@@ -17,47 +17,42 @@ from alkphos.rules.support import supported as is_supported
 
 __all__ = ["DATA_FLAGS", "data_flags", "judgement_flags"]
 
-# The flags data_flags can raise (the only ones evidence predicates may refer to).
-DATA_FLAGS = (
-    "insufficient_data",
-    "acute_liver_failure",
-    "wilson_acute_liver_failure",
-    "possible_edta_contamination",
-    "marked_elevation",
-    "possible_obstruction",
-    "possible_cholestasis_of_pregnancy",
-    "persistently_low_alp",
-    "physiologic_pregnancy",
-    "physiologic_for_age",
-    "liver_disease_raises_b12",
-    "biotin_immunoassay_interference",
-    "unit_converted",
-)
-
 Detail = str | None
 _TOP = 3
+_Check = Callable[[Facts, AlpBlock | None, Series | None], Detail | bool]
+
+# The checks data_flags runs, in order: each flag raised when its check gives a truthy value
+# (a string is the flag's detail).
+_DATA_CHECKS: tuple[tuple[str, _Check], ...] = (
+    ("insufficient_data", lambda facts, alp, series: alp is None and "no ALP result in the case"),
+    ("acute_liver_failure", lambda facts, alp, series: _acute_liver_failure(facts)),
+    ("wilson_acute_liver_failure", lambda facts, alp, series: _wilson(facts)),
+    ("possible_edta_contamination", lambda facts, alp, series: _edta(facts)),
+    ("marked_elevation", lambda facts, alp, series: _marked(facts)),
+    ("possible_obstruction", lambda facts, alp, series: _obstruction(facts)),
+    (
+        "possible_cholestasis_of_pregnancy",
+        lambda facts, alp, series: _cholestasis_of_pregnancy(facts),
+    ),
+    ("persistently_low_alp", lambda facts, alp, series: _persistent(series)),
+    ("physiologic_pregnancy", lambda facts, alp, series: _physiologic_pregnancy(facts)),
+    ("physiologic_for_age", lambda facts, alp, series: _physiologic_for_age(facts)),
+    ("liver_disease_raises_b12", lambda facts, alp, series: _b12(facts)),
+    (
+        "biotin_immunoassay_interference",
+        lambda facts, alp, series: "biotin_supplement" in facts.drug_classes,
+    ),
+    ("unit_converted", lambda facts, alp, series: _converted(facts)),
+)
+# The flags data_flags can raise (the only ones evidence predicates may refer to).
+DATA_FLAGS = tuple(name for name, _ in _DATA_CHECKS)
 
 
 def data_flags(facts: Facts, alp: AlpBlock | None, series: Series | None) -> dict[str, Detail]:
     """Flags that follow from the data alone, in a fixed order, with a detail each."""
     raised: dict[str, Detail] = {}
-    checks: list[tuple[str, Callable[[], Detail | bool]]] = [
-        ("insufficient_data", lambda: alp is None and "no ALP result in the case"),
-        ("acute_liver_failure", lambda: _acute_liver_failure(facts)),
-        ("wilson_acute_liver_failure", lambda: _wilson(facts)),
-        ("possible_edta_contamination", lambda: _edta(facts)),
-        ("marked_elevation", lambda: _marked(facts)),
-        ("possible_obstruction", lambda: _obstruction(facts)),
-        ("possible_cholestasis_of_pregnancy", lambda: _cholestasis_of_pregnancy(facts)),
-        ("persistently_low_alp", lambda: _persistent(series)),
-        ("physiologic_pregnancy", lambda: _physiologic_pregnancy(facts)),
-        ("physiologic_for_age", lambda: _physiologic_for_age(facts)),
-        ("liver_disease_raises_b12", lambda: _b12(facts)),
-        ("biotin_immunoassay_interference", lambda: "biotin_supplement" in facts.drug_classes),
-        ("unit_converted", lambda: _converted(facts)),
-    ]
-    for flag, check in checks:
-        outcome = check()
+    for flag, check in _DATA_CHECKS:
+        outcome = check(facts, alp, series)
         if outcome:
             raised[flag] = outcome if isinstance(outcome, str) else None
     return raised
