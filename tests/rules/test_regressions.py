@@ -1,8 +1,5 @@
-"""Tests of the correct behaviour where the rules are suspected to be wrong today.
-
-Each test names the module and function under suspicion. They are expected to fail until the
-rule (or the knowledge base) is fixed; they are kept apart so the rest of the suite stays green.
-"""
+"""Regression tests: each pins a rule that was once wrong (the module and function it was
+found in are named), so it cannot come back."""
 
 from __future__ import annotations
 
@@ -22,7 +19,7 @@ MAN = {"age_years": 50, "sex": "male"}
 def test_single_unexplained_low_is_not_called_acute_illness(kb: Knowledge, as_of: date) -> None:
     """A first, unexplained low ALP in a well adult gets the 'low_unexplained_first' advice."""
     # rules/followup.py situation(): critical_illness tops the low differential on its prior
-    # alone (no evidence for it), so today the advice is 'A low ALP during acute illness ...
+    # alone (no evidence for it), so the advice was 'A low ALP during acute illness ...
     # repeat after recovery' (42 days) instead of 'recheck in 1-3 months' (60 days).
     value = lln(kb, "alp") - 10
     assert value > 25  # above the HPP-specific cut-off, so no evidence favours any cause
@@ -56,7 +53,7 @@ def test_osteomalacia_flag_needs_support(kb: Knowledge, as_of: date) -> None:
 def test_measured_bone_alp_means_bone_specific_alp_is_done(kb: Knowledge, as_of: date) -> None:
     """Bone-specific ALP is not recommended once a bone-specific ALP is in the case."""
     # rules/workup.py recommend_tests() offer(): bone_specific_alp lists two alternative
-    # assays (bone_alp, bone_alp_activity) and today both must be present to count as done.
+    # assays (bone_alp, bone_alp_activity) and both had to be present to count as done.
     result = run(
         case(row("ALP", 300), row("GGT", 20), row("bone ALP", uln(kb, "bone_alp") * 2), **MAN),
         as_of,
@@ -66,7 +63,7 @@ def test_measured_bone_alp_means_bone_specific_alp_is_done(kb: Knowledge, as_of:
 
 def test_reported_isoenzymes_are_not_asked_for_again(as_of: date) -> None:
     """ALP isoenzymes are not recommended once an isoenzyme report is in the case."""
-    # rules/workup.py recommend_tests() offer(): all four fractions must be present today,
+    # rules/workup.py recommend_tests() offer(): all four fractions had to be present,
     # but outside pregnancy a report has no placental fraction.
     result = run(
         case(
@@ -86,7 +83,7 @@ def test_reported_isoenzymes_are_not_asked_for_again(as_of: date) -> None:
 def test_no_r_ratio_in_pregnancy(kb: Knowledge, as_of: date) -> None:
     """No R ratio is given in pregnancy, where placental ALP makes it meaningless."""
     # rules/pattern.py liver_pattern(): the module docstring says R is not computed in
-    # pregnancy; today it is whenever GGT is missing and ALT is high (source 'liver').
+    # pregnancy; it was, whenever GGT was missing and ALT is high (source 'liver').
     weeks = 30
     result = run(
         case(
@@ -105,7 +102,7 @@ def test_no_r_ratio_in_pregnancy(kb: Knowledge, as_of: date) -> None:
 def test_no_r_ratio_in_a_growing_child(kb: Knowledge, as_of: date) -> None:
     """No R ratio is given in a growing child, whose ALP is mostly from bone."""
     # rules/pattern.py liver_pattern(): the module docstring says R is not computed in
-    # growth (clinical facts §2.1); today an 8-year-old with a high ALT gets a pattern.
+    # growth (clinical facts §2.1); an 8-year-old with a high ALT got a pattern.
     result = run(
         case(
             row("ALP", uln(kb, "alp", age=8) * 1.2),

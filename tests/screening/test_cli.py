@@ -26,6 +26,7 @@ FILES = (
 )
 
 
+@pytest.mark.usefixtures("spark")  # the command finds the shared session, not a new one
 def test_screen_omop_writes_every_output(tmp_path: Path, engine: str) -> None:
     """--omop with either engine writes every file; a summary line goes to stdout."""
     out = tmp_path / "out"
