@@ -15,12 +15,18 @@ VENV := .venv/bin
 	python3 -m venv .tools
 	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-# uv sync is a no-op taking well under a second when nothing changed. Bytecode is compiled
-# at install time, so start-up does not compile imports again on machines where Python
-# never writes .pyc files itself (PYTHONDONTWRITEBYTECODE).
-setup: $(UV)
-	@bash scripts/system-packages.sh
+# The environment is synced when the lock or the project file changes (a stamp in .venv).
+# Bytecode is compiled at install time, so start-up does not compile imports again on
+# machines where Python never writes .pyc files itself (PYTHONDONTWRITEBYTECODE); compiling
+# goes through every installed file, so it is not repeated on every make (0.3-1.2 s).
+SYNCED := .venv/.alkphos-synced
+
+$(SYNCED): uv.lock pyproject.toml | $(UV)
 	@$(UV) sync --frozen --quiet --all-extras --compile-bytecode
+	@touch $@
+
+setup: $(SYNCED)
+	@bash scripts/system-packages.sh
 	@$(VENV)/python -m compileall -q src
 
 # Starts the service (REST, FHIR, CDS Hooks) on loopback and prints its address; Ctrl-C stops it.
