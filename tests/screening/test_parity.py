@@ -16,7 +16,7 @@ def test_worklist_equals_the_per_patient_engine(runner: Runner, engine: str, kb:
     ids = sorted(row["person_id"] for row in run.engine.to_arrow(run.sources.persons).to_pylist())
     flagged: set[str] = set()
     persistent: dict[str, tuple[int, str | None, str | None, list[str]]] = {}
-    for person in fetch_people(run.engine, run.sources, ids):
+    for person in fetch_people(run.engine, run.sources, ids, None):
         case, _ = build_case(kb, person, AS_OF)
         if not case["results"]:
             continue

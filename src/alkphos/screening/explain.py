@@ -31,6 +31,7 @@ from alkphos.screening.engines import Engine
 from alkphos.screening.inputs import Sources
 from alkphos.screening.outputs import Tables, write_json
 from alkphos.screening.tables import AGE_LIMIT_YEARS, code_key, condition_name_index, name_key
+from alkphos.screening.vocabulary import Vocabulary
 from alkphos.units import normalise_spelling
 
 __all__ = ["PersonData", "build_case", "explain_worklist", "fetch_people"]
@@ -50,8 +51,15 @@ class PersonData:
     conditions: list[dict[str, Any]]
 
 
-def fetch_people(engine: Engine, sources: Sources, person_ids: Sequence[Any]) -> list[PersonData]:
-    """Fetch the rows of these persons (three small queries), in the order given."""
+def fetch_people(
+    engine: Engine, sources: Sources, person_ids: Sequence[Any], vocabulary: Vocabulary | None
+) -> list[PersonData]:
+    """Fetch the rows of these persons (three small queries), in the order given.
+
+    OMOP units are read as screening reads them (``vocabulary``): a unit concept some
+    screening analyte accepts, else the source text; the UCUM code of another unit concept
+    only when there is no text.
+    """
     if not person_ids:
         return []
     ids = list(person_ids)
@@ -63,9 +71,11 @@ def fetch_people(engine: Engine, sources: Sources, person_ids: Sequence[Any]) ->
         m = m.left_join(loinc, m.concept_id == loinc.t_id).left_join(
             ucum, m.unit_concept_id == ucum.u_id
         )
+        codes = vocabulary.unit_codes if vocabulary is not None else {}
+        accepted = m.unit_concept_id.substitute(codes, else_=ibis.null("string"))
         m = m.mutate(
             test=m.t_code.fill_null(m.test),
-            unit=ibis.ifelse(m.unit_concept_id == 0, m.unit_text, m.u_code.fill_null(m.unit_text)),
+            unit=accepted.fill_null(m.unit_text).fill_null(m.u_code),
         )
     else:
         m = m.mutate(unit=m.unit_text)
@@ -305,14 +315,20 @@ def _meanings(
 
 
 def explain_worklist(
-    engine: Engine, sources: Sources, kb: Knowledge, tables: Tables, as_of: date, folder: Path
+    engine: Engine,
+    sources: Sources,
+    vocabulary: Vocabulary | None,
+    kb: Knowledge,
+    tables: Tables,
+    as_of: date,
+    folder: Path,
 ) -> int:
     """Write ``<person_id>.json`` for every worklist person; return how many were written."""
     from alkphos.engine import interpret
 
     folder.mkdir(parents=True, exist_ok=True)
     worklist = tables.worklist.to_pylist()
-    people = fetch_people(engine, sources, [row["person_id"] for row in worklist])
+    people = fetch_people(engine, sources, [row["person_id"] for row in worklist], vocabulary)
     for row, person in zip(worklist, people, strict=True):
         case, set_aside = build_case(kb, person, as_of, row["first_low_date"])
         record: dict[str, Any] = {

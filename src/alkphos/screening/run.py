@@ -160,7 +160,7 @@ def screen(
     if explain:
         from alkphos.screening.explain import explain_worklist
 
-        explain_worklist(engine, sources, kb, tables, as_of, out / "explain")
+        explain_worklist(engine, sources, vocabulary, kb, tables, as_of, out / "explain")
     return Screen(
         out=out,
         as_of=as_of,
