@@ -309,3 +309,17 @@ def test_lab_limits_are_converted_too(kb: Knowledge, as_of: date) -> None:
     assert (alp.interval.low, alp.interval.high) == (30, 90)
     assert alp.interval.source == "laboratory"
     assert alp.status == "high"
+
+
+@pytest.mark.parametrize(("birth", "accepted"), [("1893-06-01", True), ("1892-12-01", False)])
+def test_an_impossible_age_is_over_130_whole_years_as_screening_counts_it(
+    as_of: date, birth: str, accepted: bool
+) -> None:
+    """Aged 130 and a half at the result: accepted, as screening accepts the row; aged 131:
+    refused, as screening rejects it ('impossible age')."""
+    data = case(row("ALP", 80, "2024-01-10"), birth_date=birth, sex="male")
+    if accepted:
+        interpret(data, as_of=as_of)
+        return
+    with pytest.raises(InputError, match="an age of 130 years or less"):
+        interpret(data, as_of=as_of)

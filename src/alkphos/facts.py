@@ -20,10 +20,12 @@ from alkphos.model.case import Case, LabResult
 from alkphos.rules.intervals import Interval, knowledge_interval, status_of
 from alkphos.units import normalise_spelling
 
-__all__ = ["Facts", "Measurement", "gather_facts"]
+__all__ = ["AGE_LIMIT_YEARS", "Facts", "Measurement", "gather_facts"]
 
 Status = Literal["low", "normal", "high", "unknown"]
-_AGE_LIMIT = 130.0
+# A plausibility bound, not a clinical threshold (the oldest verified human lived to 122):
+# an age over this many whole years means a wrong birth date. Screening uses the same bound.
+AGE_LIMIT_YEARS = 130
 _AGE_TOLERANCE_YEARS = 1.0
 
 
@@ -151,11 +153,11 @@ def _check_ages(case: Case, reference: date) -> None:
             "a birth date before the results",
         )
     age = Age.between(patient.birth_date, reference)
-    if age.years > _AGE_LIMIT:
+    if age.years >= AGE_LIMIT_YEARS + 1:
         raise InputError(
             "patient.birth_date",
-            f"gives an age of {age.years:.0f} years at the latest result",
-            "an age of 130 years or less",
+            f"gives an age of {int(age.years)} years at the latest result",
+            f"an age of {AGE_LIMIT_YEARS} years or less",
         )
     given = patient.age_years
     if given is not None and abs(given - age.years) > _AGE_TOLERANCE_YEARS:

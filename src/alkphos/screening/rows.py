@@ -268,7 +268,10 @@ def check(
         (r.date.isnull() & r.date_text.isnull(), "no date given"),
         (r.date.isnull(), "not a date: " + r.date_text),
         (birth.notnull() & (r.date < birth), "dated before the birth date"),
-        (birth.notnull() & (r.age_years > AGE_LIMIT_YEARS), "age over 130 years at this date"),
+        (
+            birth.notnull() & (r.age_years > AGE_LIMIT_YEARS),
+            f"age over {AGE_LIMIT_YEARS} years at this date",
+        ),
         (r.value.isnull(), "no numeric value"),
         (factor.isnull() & r.unit.isnull(), "no unit; " + accepted),
         (factor.isnull(), "'" + r.unit + "' is not a unit of this test; " + accepted),

@@ -22,6 +22,7 @@ import pyarrow as pa  # type: ignore[import-untyped]  # noqa: TID253 - screening
 
 from alkphos.cache import cache_dir, digest, read_cached, write_cached
 from alkphos.errors import KnowledgeError
+from alkphos.facts import AGE_LIMIT_YEARS
 from alkphos.knowledge.age import DAYS_PER_YEAR, Age
 from alkphos.knowledge.codes import family
 from alkphos.knowledge.loader import Knowledge
@@ -41,7 +42,6 @@ __all__ = [
     "name_key",
 ]
 
-AGE_LIMIT_YEARS = 130
 FIRST_YEAR_DAYS = 366
 YEAR_KEY_BASE = 1000
 KEY_SPAN = 2000  # age keys run from -1 to YEAR_KEY_BASE + AGE_LIMIT_YEARS
