@@ -13,18 +13,27 @@ from alkphos.model.interpretation import Interpretation
 from alkphos.report.chart import alp_chart_svg
 from alkphos.rules.intervals import citation_label
 
-__all__ = ["MAX_CAUSES", "citation_text", "render_report", "stylesheet", "template_context"]
+__all__ = [
+    "MAX_CAUSES",
+    "citation_text",
+    "environment",
+    "render_report",
+    "stylesheet",
+    "template_context",
+]
 
 MAX_CAUSES = 8
 
 
 @cache
-def _environment() -> Any:
+def environment(*packages: str) -> Any:
+    """The Jinja environment over the templates of these packages (the first wins), with
+    HTML autoescaping: one for the report, one for the web page."""
     import jinja2
 
-    folder = str(resources.files("alkphos.report") / "templates")
+    folders = [str(resources.files(f"alkphos.{package}") / "templates") for package in packages]
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(folder),
+        loader=jinja2.FileSystemLoader(folders),
         autoescape=jinja2.select_autoescape(["html", "j2"], default=True),
         trim_blocks=True,
         lstrip_blocks=True,
@@ -82,5 +91,5 @@ def render_report(
 ) -> str:
     """The standalone report page."""
     context = template_context(result, kb, open_all=open_all, max_causes=max_causes)
-    template = _environment().get_template("report.html.j2")
+    template = environment("report").get_template("report.html.j2")
     return str(template.render(**context, css=stylesheet(), made_on=made_on.isoformat()))

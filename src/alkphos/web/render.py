@@ -3,33 +3,16 @@
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from alkphos._version import __version__
 from alkphos.knowledge.loader import Knowledge
 from alkphos.model.interpretation import Interpretation
-from alkphos.report.html import template_context
+from alkphos.report.html import environment, template_context
 from alkphos.web.examples import examples
 from alkphos.web.form import FormState
 
 __all__ = ["render_form", "render_interpretation"]
-
-
-@cache
-def _environment() -> Any:
-    import jinja2
-
-    folders = [
-        str(resources.files("alkphos.web") / "templates"),
-        str(resources.files("alkphos.report") / "templates"),
-    ]
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(folders),
-        autoescape=jinja2.select_autoescape(["html", "j2"], default=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
 
 
 @cache
@@ -65,7 +48,7 @@ def render_form(
     pasted: str = "",
 ) -> str:
     """The case form, with what was typed and any errors beside their fields."""
-    template = _environment().get_template("index.html.j2")
+    template = environment("web", "report").get_template("index.html.j2")
     return str(
         template.render(
             **_common(kb, base),
@@ -82,6 +65,6 @@ def render_interpretation(
     result: Interpretation, kb: Knowledge, base: str, key: str, view: str = "clinician"
 ) -> str:
     """The interpretation page at its stable address."""
-    template = _environment().get_template("interpretation.html.j2")
+    template = environment("web", "report").get_template("interpretation.html.j2")
     context = template_context(result, kb)
     return str(template.render(**_common(kb, base), **context, key=key, view=view))

@@ -7,6 +7,7 @@ browser is sent to the interpretation's stable address, ``/interpretations/{link
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 from importlib import resources
 from typing import Annotated, Any
 
@@ -22,6 +23,7 @@ from alkphos.api.links import linked_interpretation
 from alkphos.engine import default_as_of, interpret
 from alkphos.errors import InputError
 from alkphos.model.interpretation import Interpretation
+from alkphos.report.html import stylesheet
 from alkphos.web.examples import examples
 from alkphos.web.form import FormState, case_from_form, field_for_path
 from alkphos.web.render import render_form, render_interpretation
@@ -32,10 +34,10 @@ router = APIRouter(include_in_schema=False)
 Context = Annotated[ApiContext, Depends(api_context)]
 _LINK = {"pattern": "^[0-9a-f]{32}$"}
 _ROWS, _MORE = 5, 3
-_STATIC = {
-    "style.css": ("report", "text/css; charset=utf-8"),
-    "app.js": ("web", "text/javascript; charset=utf-8"),
-    "icon.svg": ("web", "image/svg+xml"),
+_STATIC = {  # name -> media type
+    "style.css": "text/css; charset=utf-8",
+    "app.js": "text/javascript; charset=utf-8",
+    "icon.svg": "image/svg+xml",
 }
 
 
@@ -164,7 +166,14 @@ async def static(name: str) -> Response:
     """The page's own assets (nothing is fetched from elsewhere)."""
     if name not in _STATIC:
         raise HTTPException(404, "no such file")
-    package, media = _STATIC[name]
-    folder = "templates" if package == "report" else "static"
-    body = (resources.files(f"alkphos.{package}") / folder / name).read_bytes()
-    return Response(body, media_type=media, headers={"Cache-Control": "public, max-age=3600"})
+    return Response(
+        _asset(name), media_type=_STATIC[name], headers={"Cache-Control": "public, max-age=3600"}
+    )
+
+
+@cache
+def _asset(name: str) -> bytes:
+    """An asset's bytes, read once (the stylesheet is the report's own)."""
+    if name == "style.css":
+        return stylesheet().encode("utf-8")
+    return (resources.files("alkphos.web") / "static" / name).read_bytes()
