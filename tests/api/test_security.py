@@ -61,7 +61,9 @@ def test_valid_token_is_accepted(jwt_server: str, keys: Keys) -> None:
 
 def _refused(response: httpx.Response) -> None:
     assert response.status_code == 401
-    assert response.json() == {"error": {"problem": "unauthorized"}}  # no detail
+    error = response.json()["error"]  # the shape of every error, and no detail of why
+    assert (error["path"], error["problem"]) == ("Authorization", "unauthorized")
+    assert error["message"].startswith("Authorization: unauthorized (a bearer JWT")
     assert response.headers["www-authenticate"] == "Bearer"
 
 
@@ -113,6 +115,21 @@ def test_health_and_card_links_need_no_token(jwt_server: str, keys: Keys) -> Non
     api_link = link.replace("/interpretations/", "/v1/interpretations/")
     _refused(_get(api_link, None))
     assert _get(api_link, keys.token(api_link)).status_code == 200
+
+
+def test_the_openapi_document_marks_exactly_the_paths_served_without_a_token(
+    jwt_server: str, keys: Keys
+) -> None:
+    url = f"{jwt_server}/openapi.json"
+    document = _get(url, keys.token(url)).json()
+    open_paths = {
+        path
+        for path, operations in document["paths"].items()
+        if all(operation.get("security") == [] for operation in operations.values())
+    }
+    assert open_paths == {"/healthz", "/interpretations/{link}"}
+    for path in open_paths:
+        assert _get(f"{jwt_server}{path.replace('{link}', '0' * 32)}", None).status_code != 401
 
 
 def test_public_url_sets_the_audience(tmp_path: Path, keys: Keys) -> None:

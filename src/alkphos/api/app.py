@@ -127,7 +127,7 @@ def create_app(
 
     def custom_openapi() -> dict[str, Any]:
         ids = [service.id for service in services.services]
-        return openapi_document(app, jwt=settings.auth == "jwt", service_ids=ids)
+        return openapi_document(app, jwt=settings.auth == "jwt", service_ids=ids, exempt=_exempt)
 
     app.openapi = custom_openapi  # type: ignore[method-assign]
     return app

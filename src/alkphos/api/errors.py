@@ -33,7 +33,9 @@ _WORDS = {
 }
 
 
-def error_response(status: int, error: InputError) -> JSONResponse:
+def error_response(
+    status: int, error: InputError, headers: dict[str, str] | None = None
+) -> JSONResponse:
     """A JSON error body from an ``InputError``."""
     detail = ErrorDetail(
         path=error.path or "$",
@@ -42,7 +44,8 @@ def error_response(status: int, error: InputError) -> JSONResponse:
         suggestion=error.suggestion,
         message=str(error),
     )
-    return JSONResponse(ErrorResponse(error=detail).model_dump(), status_code=status)
+    body = ErrorResponse(error=detail).model_dump()
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 def validation_error(exc: RequestValidationError) -> InputError:

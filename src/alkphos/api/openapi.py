@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI  # noqa: TID253 - api only
@@ -37,8 +38,11 @@ _FHIR_BUNDLE: dict[str, Any] = {
 }
 
 
-def openapi_document(app: FastAPI, jwt: bool, service_ids: list[str]) -> dict[str, Any]:
-    """The OpenAPI document of ``app`` (built once, then cached on the app)."""
+def openapi_document(
+    app: FastAPI, jwt: bool, service_ids: list[str], exempt: Callable[[str], bool]
+) -> dict[str, Any]:
+    """The OpenAPI document of ``app`` (built once, then cached on the app); with ``jwt``,
+    the paths ``exempt`` names are marked as needing no token."""
     if app.openapi_schema:
         return app.openapi_schema
     document = get_openapi(
@@ -72,7 +76,7 @@ def openapi_document(app: FastAPI, jwt: bool, service_ids: list[str]) -> dict[st
         }
         document["security"] = [{"cdsHooksJwt": []}]
         for path, operations in document["paths"].items():
-            if path == "/healthz":
+            if exempt(path):
                 for operation in operations.values():
                     operation["security"] = []
     app.openapi_schema = document

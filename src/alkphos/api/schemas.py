@@ -6,7 +6,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from alkphos.api.settings import MAX_BODY_BYTES
+
 __all__ = [
+    "BODY_ERRORS",
     "ErrorDetail",
     "ErrorResponse",
     "FeedbackCount",
@@ -31,6 +34,17 @@ class ErrorResponse(BaseModel):
     """The body of every 4xx answer."""
 
     error: ErrorDetail
+
+
+# The errors of every route that reads a body (documented in the OpenAPI description).
+BODY_ERRORS: dict[int | str, dict[str, Any]] = {
+    413: {
+        "model": ErrorResponse,
+        "description": "The body is larger than the service's limit "
+        f"({MAX_BODY_BYTES:,} bytes unless the service is set otherwise).",
+    },
+    422: {"model": ErrorResponse, "description": "Bad input: the JSON path and what is accepted."},
+}
 
 
 class Health(BaseModel):

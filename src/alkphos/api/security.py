@@ -17,7 +17,9 @@ from typing import Any
 
 import jwt
 
+from alkphos.api.errors import error_response
 from alkphos.api.store import Store
+from alkphos.errors import InputError
 
 __all__ = ["AuthMiddleware", "JwtVerifier", "load_jwks"]
 
@@ -27,6 +29,12 @@ _ASYMMETRIC = frozenset(
     {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
 )
 _REQUIRED = ["exp", "iat", "jti", "iss", "aud"]
+# The same answer for every refusal: why is logged, never told to the caller.
+_UNAUTHORIZED = InputError(
+    "Authorization",
+    "unauthorized",
+    "a bearer JWT signed by a key of the service's key set, for this URL",
+)
 ASGIApp = Callable[..., Any]
 
 
@@ -132,17 +140,8 @@ class AuthMiddleware:
             await self.app(scope, receive, send)
             return
         logger.warning("request refused (401): %s", reason)
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 401,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"www-authenticate", b"Bearer"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": b'{"error":{"problem":"unauthorized"}}'})
+        refused = error_response(401, _UNAUTHORIZED, headers={"WWW-Authenticate": "Bearer"})
+        await refused(scope, receive, send)
 
     def _audience(self, scope: dict[str, Any], headers: dict[bytes, bytes]) -> str:
         path = str(scope.get("root_path", "")) + str(scope["path"])

@@ -14,7 +14,7 @@ from alkphos.api.cds.fetch import PreconditionFailed
 from alkphos.api.cds.models import CdsRequest, CdsResponse, Discovery
 from alkphos.api.context import ApiContext, api_context
 from alkphos.api.errors import error_response
-from alkphos.api.schemas import ErrorResponse
+from alkphos.api.schemas import BODY_ERRORS, ErrorResponse
 from alkphos.errors import InputError
 
 __all__ = ["router", "service_spec"]
@@ -29,8 +29,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         "description": "The data the service needs was neither prefetched nor obtainable "
         "from fhirServer.",
     },
-    413: {"model": ErrorResponse, "description": "The body is larger than 1 MB."},
-    422: {"model": ErrorResponse, "description": "Bad input: the JSON path and what is accepted."},
+    **BODY_ERRORS,
 }
 
 

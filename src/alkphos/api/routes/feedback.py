@@ -11,6 +11,7 @@ from alkphos.api.cds.models import FeedbackAck, FeedbackRequest
 from alkphos.api.context import ApiContext, api_context
 from alkphos.api.routes.cds_hooks import service_spec
 from alkphos.api.schemas import (
+    BODY_ERRORS,
     ErrorResponse,
     FeedbackCount,
     FeedbackSummary,
@@ -24,8 +25,7 @@ router = APIRouter()
 Context = Annotated[ApiContext, Depends(api_context)]
 _ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorResponse, "description": "No service with this id."},
-    413: {"model": ErrorResponse, "description": "The body is larger than 1 MB."},
-    422: {"model": ErrorResponse, "description": "Bad input: the JSON path and what is accepted."},
+    **BODY_ERRORS,
 }
 
 

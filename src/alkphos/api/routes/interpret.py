@@ -13,7 +13,7 @@ from alkphos.adapters.case_json import load_json, read_case_text
 from alkphos.adapters.fhir import interpret_fhir, interpretation_bundle, read_bundle
 from alkphos.api.context import ApiContext, api_context
 from alkphos.api.links import linked_interpretation
-from alkphos.api.schemas import ErrorResponse
+from alkphos.api.schemas import BODY_ERRORS, ErrorResponse
 from alkphos.engine import default_as_of, interpret
 from alkphos.errors import InputError
 from alkphos.model.interpretation import Interpretation
@@ -27,10 +27,7 @@ AsOf = Annotated[
     date | None,
     Query(description="Date of interpretation (default: the latest result date, else today)."),
 ]
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    413: {"model": ErrorResponse, "description": "The body is larger than 1 MB."},
-    422: {"model": ErrorResponse, "description": "Bad input: the JSON path and what is accepted."},
-}
+_ERRORS = BODY_ERRORS
 _LINK = {"pattern": "^[0-9a-f]{32}$", "description": "The link id from a card."}
 
 
