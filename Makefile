@@ -9,7 +9,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 VENV := .venv/bin
 
-.PHONY: setup run test lint typecheck pytest bench clean
+.PHONY: setup run test lint typecheck pytest explore bench clean
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -44,6 +44,11 @@ pytest: setup
 	$(VENV)/pytest -q
 
 test: lint typecheck pytest
+
+# Before you stop: the property tests with twenty times the examples, random (not the fixed
+# examples of `make test`). Every failure found becomes an @example in its test, and a fix.
+explore: setup
+	ALKPHOS_HYPOTHESIS=explore $(VENV)/pytest -q $$(grep -rl "from hypothesis import" tests --include='test_*.py')
 
 bench: setup
 	$(VENV)/python benchmarks/interpret.py

@@ -48,6 +48,9 @@ class Measurement:
     interval: Interval | None
     status: Status
     fasting: bool | None
+    detectable: bool = True
+    """False when the value rounds to zero at the analyte's reporting precision (below
+    detection): it still has a status, but no ratio divides by it."""
 
 
 @dataclass(frozen=True)
@@ -110,9 +113,20 @@ def gather_facts(case: Case, kb: Knowledge, as_of: date) -> Facts:
                 f"this result was set aside{suggestion}"
             )
             continue
-        measurements.append(
-            _measure(kb, case, index, result, analyte, dates[index] or reference, reference)
-        )
+        try:
+            measurement = _measure(
+                kb, case, index, result, analyte, dates[index] or reference, reference
+            )
+        except ImplausibleValue as exc:
+            if analyte == "alp":
+                raise
+            not_understood.append(
+                f"{exc.path}: {exc.problem} ({exc.accepted}); this result was set aside"
+            )
+            continue
+        if not measurement.detectable:
+            not_understood.append(_below_detection(kb, measurement))
+        measurements.append(measurement)
     measurements.sort(key=lambda m: (m.when, m.index))
     by_analyte: dict[str, list[Measurement]] = {}
     for measurement in measurements:
@@ -196,7 +210,7 @@ def _measure(
     value = _tidy(result.value * conversion.factor)
     bounds = analyte.plausible
     if not bounds.low <= value <= bounds.high:
-        raise InputError(
+        raise ImplausibleValue(
             f"{path}.value",
             f"implausible {analyte.name} of {result.value:g} {reported_unit}",
             f"plausible: {bounds.low:g} to {bounds.high:g} {analyte.unit}",
@@ -229,6 +243,21 @@ def _measure(
         interval=interval,
         status=status_of(value, interval),  # type: ignore[arg-type]
         fasting=result.fasting,
+        detectable=analyte.detectable(value),
+    )
+
+
+class ImplausibleValue(InputError):
+    """A value outside its analyte's plausible bounds (a data error, not a measurement)."""
+
+
+def _below_detection(kb: Knowledge, measurement: Measurement) -> str:
+    analyte = kb.analytes[measurement.analyte]
+    step = f"{analyte.step:.{analyte.decimals}f} {analyte.unit}"
+    return (
+        f"results[{measurement.index}].value: {measurement.reported_value:g} "
+        f"{measurement.reported_unit} is below the smallest step {analyte.name} is reported in "
+        f"({step}); it was read as below detection (< {step}) and no ratio divides by it"
     )
 
 
@@ -266,9 +295,24 @@ def _interval(
 ) -> Interval | None:
     built_in = knowledge_interval(kb, analyte, age, sex, pregnancy_weeks)
     low, high = result.reference_low, result.reference_high
+    known = kb.analytes[analyte]
     for name, limit in (("reference_low", low), ("reference_high", high)):
-        if limit is not None and limit < 0:
+        if limit is None:
+            continue
+        if limit < 0:
             raise InputError(f"{path}.{name}", f"negative limit {limit:g}", "0 or more")
+        if limit * factor > known.plausible.high:
+            raise InputError(
+                f"{path}.{name}",
+                f"implausible limit {limit:g} for {known.name}",
+                f"at most {known.plausible.high:g} {known.unit}",
+            )
+    if high is not None and not known.detectable(high * factor):
+        raise InputError(
+            f"{path}.reference_high",
+            f"{high:g} is below the smallest step {known.name} is reported in",
+            f"an upper limit of at least {known.step:g} {known.unit}",
+        )
     if low is not None and high is not None and low > high:
         raise InputError(
             f"{path}.reference_low",

@@ -228,3 +228,41 @@ def test_openapi_names_and_documents_every_schema(api: Any) -> None:
 def test_unknown_link_is_404(api: Any) -> None:
     """A link id nobody issued is a 404."""
     assert api.get("/interpretations/" + "0" * 32).status_code == 404
+
+
+@pytest.mark.parametrize("alp", [5e-324, 0.0, 1e-300, 1e308, 1.7976931348623157e308])
+@pytest.mark.parametrize("route", ["/v1/interpret", "/v1/interpret/fhir"])
+def test_any_finite_number_is_an_answer_or_a_422(client: Any, route: str, alp: float) -> None:
+    """Underflowing and overflowing values never reach the service as a 500."""
+    case = {
+        "patient": {"age_years": 40, "sex": "male"},
+        "results": [
+            {"test": "ALP", "value": alp, "unit": "U/L", "date": "2024-01-02"},
+            {"test": "ALT", "value": 500, "unit": "U/L", "date": "2024-01-02"},
+        ],
+    }
+    body = case if route == "/v1/interpret" else bundle(case)
+    response = client.post(f"{route}?as_of=2024-01-10", json=body)
+    assert response.status_code in (200, 422), response.text
+
+
+@pytest.mark.parametrize("token", ["NaN", "Infinity", "-Infinity"])
+def test_a_non_finite_number_is_a_422(client: Any, token: str) -> None:
+    """A NaN or infinite value (JSON extensions some clients send) is refused, not read."""
+    text = (
+        '{"patient": {"age_years": 40}, "results": [{"test": "ALP", "value": 22, '
+        f'"reference_low": {token}, "date": "2024-01-02"}}]}}'
+    )
+    response = client.post(
+        "/v1/interpret?as_of=2024-01-10",
+        content=text,
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 422, response.text
+
+
+@pytest.mark.parametrize("as_of", ["0.0", "1700000000", "2024-13-01", "yesterday"])
+def test_as_of_is_a_calendar_date_only(client: Any, as_of: str) -> None:
+    """A number is not read as Unix time (schemathesis found as_of=0.0 read as 1970-01-01)."""
+    response = client.post(f"/v1/interpret?as_of={as_of}", json=EX01)
+    assert response.status_code == 422, response.text

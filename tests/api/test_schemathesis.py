@@ -17,6 +17,8 @@ from schemathesis.errors import FailureGroup, SchemathesisError
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from tests.conftest import scaled
+
 EXAMPLES = {GenerationMode.POSITIVE: 50, GenerationMode.NEGATIVE: 25}
 
 
@@ -31,7 +33,7 @@ def test_api_from_its_openapi(server: str) -> None:
 
             @given(case=operation.as_strategy(generation_mode=mode))
             @settings(
-                max_examples=examples,
+                max_examples=scaled(examples),
                 deadline=None,
                 derandomize=True,
                 database=None,

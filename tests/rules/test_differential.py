@@ -16,7 +16,7 @@ from alkphos.knowledge.schema import EvidenceItem
 from alkphos.model.interpretation import Cause
 from alkphos.rules.evidence import holds
 from alkphos.rules.support import supported
-from tests.conftest import case, row
+from tests.conftest import case, row, scaled
 from tests.rules.helpers import SAMPLES, lln, run, state_of, uln, with_context
 
 
@@ -185,7 +185,7 @@ _COMPANIONS = {
 }
 
 
-@settings(max_examples=60)
+@settings(max_examples=scaled(60))
 @given(
     alp=st.sampled_from([15, 30, 200, 450, 900]),
     companions=st.dictionaries(

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from alkphos import Knowledge
 from alkphos.screening.persistence import Criteria, alp_results, per_person
 from alkphos.screening.rows import tidy
+from tests.conftest import scaled
 from tests.screening.conftest import Runner
 
 EXAMPLES = {"duckdb": 25, "spark": 3}
@@ -100,7 +101,7 @@ def test_persistence_matches_the_published_definitions(
     age 18, same-day results), each preset flags exactly who the definition flags."""
     eng = runner.engine(engine)
 
-    @settings(max_examples=EXAMPLES[engine])
+    @settings(max_examples=scaled(EXAMPLES[engine]))
     @given(people=population)
     def check(people: list[list[dict[str, Any]]]) -> None:
         used = _used(people)
@@ -126,7 +127,7 @@ def test_rounding_matches_the_per_patient_engine(runner: Runner, engine: str) ->
     """Converted values are rounded to 6 significant figures exactly as Python does."""
     eng = runner.engine(engine)
 
-    @settings(max_examples=EXAMPLES[engine])
+    @settings(max_examples=scaled(EXAMPLES[engine]))
     @given(
         values=st.lists(
             st.one_of(

@@ -82,8 +82,24 @@ class Analyte(_Frozen):
     pint: str | None = Field(default=None, description="pint expression of the canonical unit.")
     molar_mass: float | None = Field(default=None, description="g/mol, for mass <-> molar.")
     plausible: Plausible
+    decimals: int = Field(
+        ge=0,
+        le=4,
+        description="Reporting precision in the canonical unit (decimal places). A value that "
+        "rounds to zero at this precision is below what the method reports: read as below "
+        "detection, never divided by.",
+    )
     citations: list[Id] = Field(default_factory=list)
     note: str | None = None
+
+    @property
+    def step(self) -> float:
+        """The smallest reportable step in the canonical unit (10 ** -decimals)."""
+        return 10.0**-self.decimals
+
+    def detectable(self, value: float) -> bool:
+        """Whether a value (canonical unit) is at least half a step: it rounds above zero."""
+        return value >= self.step / 2
 
 
 class AgeBound(_Frozen):

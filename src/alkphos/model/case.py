@@ -11,7 +11,7 @@ __all__ = ["Case", "LabResult", "Patient", "Sex", "parse_when"]
 
 Sex = Literal["female", "male", "unknown"]
 
-_FROZEN = ConfigDict(frozen=True, extra="forbid", strict=True)
+_FROZEN = ConfigDict(frozen=True, extra="forbid", strict=True, allow_inf_nan=False)
 
 
 class _Input(BaseModel):

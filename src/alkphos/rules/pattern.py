@@ -34,8 +34,8 @@ def liver_pattern(facts: Facts, source: str) -> tuple[Pattern | None, str | None
         return None, "In pregnancy placental ALP adds to the liver's: the R ratio does not apply."
     if alp.age is not None and alp.age.years < facts.kb.param("adult_age_years"):
         return None, "In a growing child most ALP comes from bone, so the R ratio does not apply."
-    if alp.value <= 0:
-        return None, "ALP is 0, so the R ratio cannot be computed."
+    if not alp.detectable:
+        return None, "ALP is below detection, so the R ratio cannot be computed."
     if alp.status != "high" and alt.status != "high":
         return None, "Neither ALT nor ALP is raised: there is no liver injury to classify."
     r_ratio = (alt.value / alt_uln) / (alp.value / alp_uln)

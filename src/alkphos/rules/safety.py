@@ -109,8 +109,8 @@ def _wilson(facts: Facts) -> Detail | bool:
     ast, alt = facts.latest("ast"), facts.latest("alt")
     if alp is None or bilirubin is None or ast is None or alt is None:
         return False
-    if bilirubin.value <= 0 or alt.value <= 0:
-        return False
+    if not bilirubin.detectable or not alt.detectable:
+        return False  # a ratio over a value below detection is not defined
     alp_bilirubin = alp.value / bilirubin.value
     ast_alt = ast.value / alt.value
     kb = facts.kb

@@ -57,7 +57,7 @@ def alp_series(facts: Facts) -> Series | None:
     previous = earlier[-1] if earlier else None
     trend: Literal["rising", "falling", "stable"] | None = None
     fold = None
-    if previous is not None and previous.value > 0:
+    if previous is not None and previous.detectable:
         fold = latest.value / previous.value
         change = kb.param("meaningful_change_fraction")
         trend = "rising" if fold - 1 >= change else "falling" if 1 - fold >= change else "stable"

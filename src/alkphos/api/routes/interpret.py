@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request  # noqa: TID253 - api only
 from fastapi import Path as Path_  # noqa: TID253
 from fastapi.responses import JSONResponse  # noqa: TID253
+from pydantic import BeforeValidator
 
 from alkphos.adapters.case_json import load_json, read_case_text
 from alkphos.adapters.fhir import interpret_fhir, interpretation_bundle, read_bundle
@@ -23,9 +24,22 @@ __all__ = ["router"]
 
 router = APIRouter()
 Context = Annotated[ApiContext, Depends(api_context)]
+
+
+def _calendar_date(value: object) -> object:
+    """Only an ISO 8601 calendar date (a number would otherwise be read as Unix time)."""
+    if isinstance(value, str):
+        return date.fromisoformat(value)
+    return value
+
+
 AsOf = Annotated[
     date | None,
-    Query(description="Date of interpretation (default: the latest result date, else today)."),
+    BeforeValidator(_calendar_date),
+    Query(
+        description="Date of interpretation, YYYY-MM-DD (default: the latest result date, else "
+        "today)."
+    ),
 ]
 _ERRORS = BODY_ERRORS
 _LINK = {"pattern": "^[0-9a-f]{32}$", "description": "The link id from a card."}
