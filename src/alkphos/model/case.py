@@ -7,9 +7,10 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-__all__ = ["Case", "LabResult", "Patient", "Sex", "parse_when"]
+__all__ = ["Case", "LabResult", "Patient", "Setting", "Sex", "parse_when"]
 
 Sex = Literal["female", "male", "unknown"]
+Setting = Literal["outpatient", "emergency", "inpatient", "intensive_care", "unknown"]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid", strict=True, allow_inf_nan=False)
 
@@ -128,3 +129,14 @@ class Case(_Input):
         description="Finding ids from the vocabulary; unknown strings are reported as "
         "not understood.",
     )
+    setting: Setting = Field(
+        default="unknown",
+        description="Where the patient is being seen. Causes tied to a setting (critical "
+        "illness, sepsis, recent major surgery, massive transfusion) need that setting or "
+        "direct evidence of it. Unknown is treated as outpatient.",
+    )
+
+    @property
+    def acute_setting(self) -> bool:
+        """Seen in an emergency department, on a ward or in intensive care."""
+        return self.setting in ("emergency", "inpatient", "intensive_care")
