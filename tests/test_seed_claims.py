@@ -139,7 +139,9 @@ def test_rickets_with_low_alp_points_to_hpp() -> None:
 
 
 def test_alp_is_explained_as_a_phosphatase_not_a_protease() -> None:
-    """Seed 001-2 is wrong: the patient text says ALP takes phosphate off molecules."""
-    text = interpret(_case(LOW_ADULT)).summary.patient
-    assert "phosphate" in text
-    assert "protein" not in text.replace("a protein that takes phosphate", "")
+    """Seed 001-2 is wrong (ALP is a phosphatase, not a protease): the patient text never says
+    it breaks down proteins, and keeps enzyme chemistry out of plain words (issue 18)."""
+    text = interpret(_case(LOW_ADULT)).summary.patient.lower()
+    assert "alkaline phosphatase" in text
+    assert "protein" not in text
+    assert "protease" not in text

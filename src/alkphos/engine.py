@@ -80,7 +80,7 @@ def interpret(
     series = alp_series(facts)
     source_call = localise(facts, alp.status if alp else None)
     pattern, pattern_note = liver_pattern(facts, source_call.source.likely)
-    raised = data_flags(facts, alp, series)
+    raised = data_flags(facts, alp, series, pattern)
     state = State(
         facts=facts,
         alp=alp,

@@ -68,6 +68,8 @@ class Facts:
     findings: frozenset[str]
     not_understood: tuple[str, ...]
     converted: tuple[Measurement, ...] = field(default=())
+    set_aside: tuple[str, ...] = field(default=())
+    """Results set aside as implausible (a data error), each named with its value."""
 
     def latest(self, analyte: str) -> Measurement | None:
         """The most recent result of an analyte (by date, then by input order)."""
@@ -99,6 +101,7 @@ def gather_facts(case: Case, kb: Knowledge, as_of: date) -> Facts:
     reference = max((d for d in dates if d is not None), default=as_of)
     _check_ages(case, reference)
     not_understood: list[str] = []
+    set_aside: list[str] = []
     measurements: list[Measurement] = []
     for index, result in enumerate(case.results):
         analyte = kb.find_analyte(result.test)
@@ -123,6 +126,7 @@ def gather_facts(case: Case, kb: Knowledge, as_of: date) -> Facts:
             not_understood.append(
                 f"{exc.path}: {exc.problem} ({exc.accepted}); this result was set aside"
             )
+            set_aside.append(f"{result.test} {result.value:g} {result.unit or ''}".strip())
             continue
         if not measurement.detectable:
             not_understood.append(_below_detection(kb, measurement))
@@ -146,6 +150,7 @@ def gather_facts(case: Case, kb: Knowledge, as_of: date) -> Facts:
         findings=findings,
         not_understood=(*not_understood, *drug_notes, *finding_notes),
         converted=tuple(m for m in measurements if m.factor != 1.0),
+        set_aside=tuple(set_aside),
     )
 
 

@@ -28,7 +28,9 @@ EXPECTED = {
     "EX-01": ["persistently_low_alp", "avoid_antiresorptives"],
     "EX-02": ["unexplained_low_alp", "avoid_antiresorptives"],
     "EX-03": ["unexplained_low_alp", "avoid_antiresorptives"],
-    "EX-04": ["acute_liver_failure"],
+    # Issue 18: the Wilson ratio is checked in a child too (ALP/bilirubin alone, with its
+    # caveat): this boy's fulminant liver failure was Wilson disease.
+    "EX-04": ["acute_liver_failure", "wilson_acute_liver_failure"],
     "EX-05": [],
     "EX-06": ["possible_obstruction"],
     "EX-07": [],
@@ -127,7 +129,9 @@ def test_patient_view_over_real_http_and_link(server: str) -> None:
     assert "Hypophosphatasia" in persistent["detail"]
     labels = [s["label"] for s in guard["suggestions"]]
     assert labels == ["Order Urine phosphoethanolamine", "Order ALPL gene sequencing"]
-    assert guard["suggestions"][0]["isRecommended"] is True
+    # PLP is raised, so ALPL sequencing decides and is the one recommended (issue 18).
+    recommended = [s["label"] for s in guard["suggestions"] if s.get("isRecommended")]
+    assert recommended == ["Order ALPL gene sequencing"]
     link = persistent["links"][0]["url"]
     assert link.startswith(server + "/interpretations/")
     shown = httpx.get(link, headers={"Accept": "application/json"}, timeout=30).json()

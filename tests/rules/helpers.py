@@ -84,7 +84,7 @@ def state_of(data: Mapping[str, Any], kb: Knowledge, as_of: date) -> State:
         series=series,
         source=call.source.likely,
         pattern=pattern.name if pattern else None,
-        flags=frozenset(data_flags(facts, alp, series)),
+        flags=frozenset(data_flags(facts, alp, series, pattern)),
     )
 
 

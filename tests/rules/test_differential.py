@@ -26,7 +26,24 @@ def _expected_evidence(
     """The evidence that holds for a cause, and the score, recomputed from the knowledge base."""
     state = state_of(data, kb, as_of)
     spec = kb.causes[cause.id]
-    held = [item for item in spec.evidence if holds(state, item.when) and item.weight != 0]
+    held = [
+        item
+        for item in spec.evidence
+        if holds(state, item.when)
+        and item.weight != 0
+        and all(holds(state, e) for e in item.applies_in)
+    ]
+    # Of the items showing one sign (in one direction), only the strongest counts.
+    held = [
+        item
+        for item in held
+        if item.sign is None
+        or item
+        is max(
+            (o for o in held if o.sign == item.sign and (o.weight > 0) == (item.weight > 0)),
+            key=lambda o: abs(o.weight),
+        )
+    ]
     for_ = [item.says for item in held if item.weight > 0]
     against = [item.says for item in held if item.weight < 0]
     return for_, against, spec.prior + sum(item.weight for item in held)
@@ -243,7 +260,7 @@ def test_a_cause_is_supported_only_when_its_evidence_lifts_it_above_its_prior(
     evidence against does not support a cause."""
     prior = kb.causes["hypophosphatasia"].prior
 
-    def cause(score: float, said_for: list[str]) -> Cause:
+    def cause(score: float, said_for: list[str], *, own: bool = True) -> Cause:
         return Cause(
             id="hypophosphatasia",
             name="x",
@@ -251,8 +268,10 @@ def test_a_cause_is_supported_only_when_its_evidence_lifts_it_above_its_prior(
             evidence_for=said_for,
             evidence_against=["against"],
             citations=[],
+            supported=own and score > prior,
         )
 
     assert supported(cause(prior + 0.5, ["for"]), kb)
     assert not supported(cause(prior - 0.5, ["for"]), kb)
     assert not supported(cause(prior, []), kb)
+    assert not supported(cause(prior + 0.5, ["for"], own=False), kb)

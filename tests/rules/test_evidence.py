@@ -21,8 +21,10 @@ ALP_OK = row("ALP", 80)
 def _c(*rows: dict[str, Any], **context: Any) -> dict[str, Any]:
     medications = context.pop("medications", None)
     findings = context.pop("findings", None)
+    setting = context.pop("setting", None)
     patient = context or ADULT
-    return with_context(case(*rows, **patient), medications, findings)
+    data = with_context(case(*rows, **patient), medications, findings)
+    return data | {"setting": setting} if setting else data
 
 
 def _table(kb: Knowledge) -> dict[str, tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]]:
@@ -167,6 +169,26 @@ def _table(kb: Knowledge) -> dict[str, tuple[str, dict[str, Any], dict[str, Any]
             _c(row("ALP", 4 * alp_uln), row("ALT", alt_uln * 1.5), row("GGT", 300)),
             _c(row("ALP", 4 * alp_uln), row("ALT", alt_uln * 30), row("GGT", 300)),
             _c(row("ALP", 4 * alp_uln), row("GGT", 300)),
+        ),
+        # A raised ALP that has stayed raised for 180 days or more without rising (EASL 2017:
+        # chronic cholestasis lasts more than six months).
+        "alp_stable_abnormal_days": (
+            "alp_stable_abnormal_days:180",
+            _c(row("ALP", 2 * alp_uln, day(-200)), row("ALP", 2 * alp_uln, day(0))),
+            _c(row("ALP", 2 * alp_uln, day(-150)), row("ALP", 2 * alp_uln, day(0))),
+            _c(row("ALP", 2 * alp_uln)),
+        ),
+        "alp_recent_onset_days": (
+            "alp_recent_onset_days:180",
+            _c(row("ALP", alp_uln / 2, day(-90)), row("ALP", 2 * alp_uln, day(0))),
+            _c(row("ALP", alp_uln / 2, day(-400)), row("ALP", 2 * alp_uln, day(0))),
+            _c(row("ALP", 2 * alp_uln)),
+        ),
+        "setting": (
+            "setting:outpatient",
+            _c(ALP_OK, setting="outpatient"),
+            _c(ALP_OK, setting="intensive_care"),
+            _c(ALP_OK, setting="emergency"),
         ),
         "flag": (
             "flag:possible_edta_contamination",

@@ -13,6 +13,7 @@ from tests.conftest import case, row
 from tests.rules.helpers import SAMPLES, day, flag_ids, lln, run, uln, with_context
 
 MAN = {"age_years": 50, "sex": "male"}
+WOMAN = {"age_years": 71, "sex": "female"}
 
 
 def _situation(kb: Knowledge, result: Interpretation) -> str:
@@ -65,10 +66,39 @@ def _cases(kb: Knowledge) -> dict[str, dict[str, Any]]:
                 age_years=55,
                 sex="female",
             ),
-            findings=["itching"],
+            findings=["itching", "known_pbc"],
         ),
         "postpartum": case(
             row("ALP", 200), row("GGT", 20), age_years=30, sex="female", postpartum_weeks=3
+        ),
+        # Issue 14: ALP 81 with AST 320, bilirubin 37 umol/L and albumin 27 g/L is not "no
+        # repeat needed": it is decompensated liver disease (ACG 2017).
+        "liver_disease": case(
+            row("ALP", 81),
+            row("AST", 320),
+            row("total bilirubin", 37, unit="umol/L"),
+            row("albumin", 27, unit="g/L"),
+            **MAN,
+        ),
+        "normal_alp_other_abnormal": case(row("ALP", 80), row("GGT", uln(kb, "ggt") * 3), **MAN),
+        # Issue 18: ALP 74 before denosumab and 30-32 on it is the drug; never imply stopping.
+        "low_on_antiresorptive": with_context(
+            case(row("ALP", 74, day(-700)), row("ALP", 32, day(-200)), row("ALP", 30), **WOMAN),
+            medications=["denosumab"],
+        ),
+        # Issue 18: TSH 46 explains the low ALP; treat it and recheck before any HPP work-up.
+        "low_explained": case(row("ALP", low, day(-90)), row("ALP", low), row("TSH", 46), **WOMAN),
+        "borderline_low": case(row("ALP", lln(kb, "alp") - 1), **MAN),
+        "low_first_with_other_findings": case(
+            row("ALP", low), row("AST", uln(kb, "ast") * 4), row("GGT", uln(kb, "ggt") * 3), **MAN
+        ),
+        "chronic_cholestasis": case(
+            row("ALP", 260, day(-800)),
+            row("ALP", 262),
+            row("GGT", 180),
+            row("ALT", 45),
+            age_years=56,
+            sex="female",
         ),
     }
 
@@ -90,6 +120,13 @@ REQUIRED = [
     "fracture_healing",
     "pbc",
     "postpartum",
+    "liver_disease",
+    "normal_alp_other_abnormal",
+    "low_on_antiresorptive",
+    "low_explained",
+    "borderline_low",
+    "low_first_with_other_findings",
+    "chronic_cholestasis",
 ]
 
 
@@ -114,7 +151,23 @@ def test_situation_is_reachable(kb: Knowledge, as_of: date, situation: str) -> N
     ("flag", "data"),
     [
         ("marked_elevation", case(row("ALP", 1500), **MAN)),
-        ("possible_obstruction", case(row("ALP", 300), row("total bilirubin", 4), **MAN)),
+        (
+            "possible_obstruction",
+            with_context(
+                case(row("ALP", 300), row("total bilirubin", 4), **MAN), findings=["ruq_pain"]
+            ),
+        ),
+        (
+            "acute_severe_liver_injury",
+            with_context(case(row("ALP", 80), row("INR", 2.0), **MAN), findings=["jaundice"]),
+        ),
+        (
+            "possible_cholangitis",
+            with_context(
+                case(row("ALP", 600), row("total bilirubin", 4), **MAN),
+                findings=["fever", "jaundice", "ruq_pain"],
+            ),
+        ),
         (
             "acute_liver_failure",
             with_context(case(row("ALP", 80), **MAN), findings=["acute liver failure"]),

@@ -53,7 +53,54 @@ def test_nothing_raised_no_pattern(as_of: date) -> None:
     result = run(_pattern_case(alt=20, alp=80), as_of)
     assert result.pattern is None
     assert result.pattern_note is not None
-    assert "Neither ALT nor ALP" in result.pattern_note
+    assert "ALP is not raised" in result.pattern_note
+
+
+def test_a_normal_alp_is_never_cholestatic(as_of: date) -> None:
+    """Issue 14: ALP 74.7 with ALT 36.2 (a blood donor) was called cholestatic (R 1.89)."""
+    result = run(case(row("ALP", 74.7), row("ALT", 36.2), age_years=30, sex="male"), as_of)
+    assert result.pattern is None
+
+
+@pytest.mark.parametrize(
+    ("alt_times", "alp_times", "bilirubin_times", "named"),
+    [
+        (5.0, 1.2, None, True),  # ALT >= 5x ULN (Aithal 2011)
+        (4.9, 1.2, None, False),
+        (1.0, 2.0, None, True),  # ALP >= 2x ULN
+        (1.0, 1.9, None, False),
+        (3.0, 1.2, 2.1, True),  # ALT >= 3x with bilirubin > 2x ULN
+        (3.0, 1.2, 2.0, False),
+    ],
+)
+def test_a_pattern_needs_a_significant_injury(
+    kb: Knowledge,
+    as_of: date,
+    alt_times: float,
+    alp_times: float,
+    bilirubin_times: float | None,
+    named: bool,
+) -> None:
+    """The R ratio is named only for the DILI expert working group's injury (Aithal 2011)."""
+    rows = [
+        row("ALP", round(alp_times * uln(kb, "alp"), 1)),
+        row("ALT", round(alt_times * uln(kb, "alt"), 1)),
+        GGT_HIGH,
+    ]
+    if bilirubin_times is not None:
+        rows.append(row("total bilirubin", round(bilirubin_times * uln(kb, "total_bilirubin"), 2)))
+    result = run(case(*rows, age_years=50, sex="male"), as_of)
+    assert (result.pattern is not None) == named, result.pattern_note
+
+
+def test_ast_stands_in_for_a_missing_alt(kb: Knowledge, as_of: date) -> None:
+    """Without ALT the pattern is computed from AST, and the note says so (issue 14)."""
+    data = case(row("ALP", 3 * uln(kb, "alp")), row("AST", 40), GGT_HIGH, age_years=50, sex="male")
+    result = run(data, as_of)
+    assert result.pattern is not None
+    assert result.pattern.name == "cholestatic"
+    assert result.pattern_note is not None
+    assert "AST stood in" in result.pattern_note
 
 
 @pytest.mark.parametrize(
@@ -115,12 +162,12 @@ def test_cholestatic_cut_off(kb: Knowledge, as_of: date, offset: float, expected
     assert pattern.r_ratio == round(r_ratio, 2)
 
 
-def test_raised_alt_with_normal_alp_is_classified(as_of: date) -> None:
-    """A raised ALT alone is enough for a pattern (a normal ALP still gives its ratio)."""
-    pattern = run(_pattern_case(alt=400, alp=80), as_of).pattern
-    assert pattern is not None
-    assert pattern.name == "hepatocellular"
-    assert pattern.r_ratio == round((400 / 50) / (80 / 100), 2)
+def test_raised_alt_with_normal_alp_has_no_pattern(as_of: date) -> None:
+    """An ALP pattern needs a raised ALP: a hepatitis with a normal ALP gets no R (issue 18)."""
+    result = run(_pattern_case(alt=400, alp=80), as_of)
+    assert result.pattern is None
+    assert result.pattern_note is not None
+    assert "ALP is not raised" in result.pattern_note
 
 
 @given(
@@ -133,7 +180,11 @@ def test_r_ratio_follows_the_cut_offs(kb: Knowledge, as_of: date, alt: float, al
     data = case(row("ALP", alp), row("ALT", alt), GGT_HIGH, age_years=50, sex="male")
     result = run(data, as_of)
     alt_uln, alp_uln = uln(kb, "alt"), uln(kb, "alp")
-    if alt <= alt_uln and alp <= alp_uln:
+    injury = (
+        alt >= kb.param("dili_alt_uln_min") * alt_uln
+        or alp >= kb.param("dili_alp_uln_min") * alp_uln
+    )
+    if alp <= alp_uln or not injury:
         assert result.pattern is None
         return
     r_ratio = (alt / alt_uln) / (alp / alp_uln)

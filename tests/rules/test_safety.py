@@ -239,10 +239,61 @@ def test_missing_age_applies_the_adult_rule(kb: Knowledge, as_of: date) -> None:
 def test_high_alp_with_raised_bilirubin_is_obstruction(
     kb: Knowledge, as_of: date, test: str, analyte: str
 ) -> None:
-    """A high ALP with a raised total or direct bilirubin may be a blocked duct."""
-    result = _run(as_of, row("ALP", uln(kb, "alp") * 2), row(test, uln(kb, analyte) * 3))
+    """A high ALP with a raised total or direct bilirubin and pain may be a blocked duct."""
+    result = _run(
+        as_of,
+        row("ALP", uln(kb, "alp") * 2),
+        row(test, uln(kb, analyte) * 3),
+        findings=["ruq_pain"],
+    )
     assert "possible_obstruction" in flag_ids(result)
-    assert "raised with the high ALP" in _detail(result, "possible_obstruction")
+    assert "with the high ALP; abdominal pain" in _detail(result, "possible_obstruction")
+
+
+def test_raised_bilirubin_without_a_sign_of_acute_obstruction_is_not_flagged(
+    kb: Knowledge, as_of: date
+) -> None:
+    """Issue 14: a man whose results read as cirrhosis (ALP 143, ALT 7, AST 182, bilirubin
+    58 umol/L, albumin 31 g/L) was sent for same-day assessment of an obstruction. Without pain,
+    fever, pale stools, a recent rise or a cholestatic injury pattern, that flag is not raised;
+    the advanced liver disease flag is."""
+    result = _run(
+        as_of,
+        row("ALP", 143),
+        row("ALT", 7),
+        row("AST", 182),
+        row("total bilirubin", 58, unit="umol/L"),
+        row("albumin", 31, unit="g/L"),
+        sex="male",
+        age_years=60,
+    )
+    assert "possible_obstruction" not in flag_ids(result)
+    assert "advanced_liver_disease" in flag_ids(result)
+    assert result.follow_up.repeat_alp_after_days is None
+
+
+def test_a_cholestasis_stable_for_years_is_not_an_obstruction(kb: Knowledge, as_of: date) -> None:
+    """Issue 14: eight years of a stable cholestatic ALP argue for chronic cholestatic disease
+    (PBC first in a middle-aged woman), not obstruction or cancer (EASL 2017: chronic
+    cholestasis lasts more than six months)."""
+    rows = [row("ALP", 260 + (year % 3), f"{year}-01-05") for year in range(2016, 2024)]
+    result = _run(
+        as_of,
+        *rows,
+        row("ALP", 261),
+        row("GGT", 180),
+        row("ALT", 45),
+        row("total bilirubin", 2.5),
+        sex="female",
+        age_years=56,
+    )
+    top = [cause.id for cause in result.differential[:3]]
+    assert "possible_obstruction" not in flag_ids(result)
+    assert top[0] == "primary_biliary_cholangitis"
+    assert "malignant_biliary_obstruction" not in top
+    obstruction = next(c for c in result.differential if c.id == "biliary_obstruction")
+    assert any("six months" in said for said in obstruction.evidence_against)
+    assert "ercp" not in {test.id for test in result.tests}
 
 
 def test_normal_alp_with_raised_bilirubin_is_not_obstruction(kb: Knowledge, as_of: date) -> None:
@@ -426,24 +477,30 @@ def test_avoid_antiresorptives_with_hpp_leading(kb: Knowledge, as_of: date) -> N
 
 
 @pytest.mark.parametrize(
-    ("rows", "warned"),
+    ("rows", "warned", "repeat_first"),
     [
-        ([row("ALP", 300)], False),  # high ALP
-        ([row("ALP", 20), row("potassium", 7.0), row("calcium", 1.6)], False),  # EDTA
-        ([row("ALP", 80, day(-30)), row("ALP", 30, day(0))], False),  # a fall, not persistent
-        ([row("ALP", 30, day(-400)), row("ALP", 30, day(0))], True),  # persistently low
-        ([row("ALP", 20)], True),  # one very low ALP
+        ([row("ALP", 300)], False, False),  # high ALP
+        ([row("ALP", 20), row("potassium", 7.0), row("calcium", 1.6)], False, False),  # EDTA
+        ([row("ALP", 80, day(-30)), row("ALP", 30, day(0))], False, True),  # a fall
+        ([row("ALP", 30, day(-400)), row("ALP", 30, day(0))], True, False),  # persistently low
+        ([row("ALP", 20)], False, True),  # one very low ALP: repeat it first (issue 14)
+        ([row("ALP", 20), row("PLP", 250)], True, False),  # with a raised PLP
     ],
 )
 def test_avoid_antiresorptives_follows_its_rule(
-    kb: Knowledge, as_of: date, rows: list[dict[str, Any]], warned: bool
+    kb: Knowledge, as_of: date, rows: list[dict[str, Any]], warned: bool, repeat_first: bool
 ) -> None:
-    """The warning is raised exactly when ALP is low and the evidence supports HPP among the
-    three leading causes."""
+    """The warning is raised when ALP is low, the evidence supports HPP among the three leading
+    causes, and the low ALP persists or a supporting feature is there; the LR+ 19.8 of an
+    ALP below 25 U/L was measured in persistent low ALP, so one value alone gets a note to
+    repeat ALP before an antiresorptive instead (Tornero 2020)."""
     result = _run(as_of, *rows)
     assert ("avoid_antiresorptives" in flag_ids(result)) == warned
     top = [c for c in result.differential[:3] if c.id == "hypophosphatasia"]
-    assert warned == bool(top and supported(top[0], kb))
+    if warned:
+        assert top
+        assert supported(top[0], kb)
+    assert ("repeat_alp_before_antiresorptive" in flag_ids(result)) == repeat_first
 
 
 def test_vitamin_d_deficiency_before_antiresorptives(kb: Knowledge, as_of: date) -> None:
@@ -530,7 +587,7 @@ def test_flags_are_sorted_by_severity_and_worded_from_the_knowledge_base(
         as_of,
         row("ALP", 5, unit="ukat/L"),
         row("total bilirubin", 3),
-        findings=["acute liver failure"],
+        findings=["acute liver failure", "ruq_pain"],
         **ADULT,
     )
     order = {"critical": 0, "warning": 1, "info": 2}

@@ -141,9 +141,11 @@ def test_source_test_comes_first_without_flags(kb: Knowledge, as_of: date) -> No
 
 
 def test_reasons_name_the_causes(kb: Knowledge, as_of: date) -> None:
-    """A test wanted by leading causes names each of them in its reason."""
+    """A test wanted by leading causes names each of them in its reason (the supported ones,
+    when any cause is supported)."""
     result = run(SAMPLES["high_bone"], as_of)
-    leaders = result.differential[: int(kb.param("workup_causes_considered"))]
+    top = result.differential[: int(kb.param("workup_causes_considered"))]
+    leaders = [c for c in top if c.supported] or top
     checked = 0
     for test in result.tests:
         wanting = [c.name for c in leaders if test.id in kb.causes[c.id].tests]
@@ -175,3 +177,89 @@ def test_low_alp_workup_includes_first_line_tests(kb: Knowledge, as_of: date) ->
     )
     ids = {t.id for t in run(data, as_of).tests}
     assert {"plp", "medication_review"} <= ids
+
+
+def _ids(result: Any) -> list[str]:
+    return [test.id for test in result.tests]
+
+
+def test_tests_fit_the_patient(as_of: date) -> None:
+    """Issue 18: no PSA for a woman or a child; no skeletal X-ray, isotope scan or CT in
+    pregnancy (ACOG 2017: ionising imaging only when nothing else answers)."""
+    cancer = ["known cancer", "bone pain"]
+    woman = run(
+        with_context(case(row("ALP", 400), row("GGT", 20), age_years=70, sex="female"), [], cancer),
+        as_of,
+    )
+    man = run(
+        with_context(case(row("ALP", 400), row("GGT", 20), age_years=70, sex="male"), [], cancer),
+        as_of,
+    )
+    pregnant = run(
+        case(row("ALP", 900), row("GGT", 20), age_years=30, sex="female", pregnancy_weeks=34),
+        as_of,
+    )
+    assert "psa" not in _ids(woman)
+    assert "psa" in _ids(man)
+    assert not {"bone_imaging", "ct_abdomen", "dxa"} & set(_ids(pregnant))
+
+
+def test_a_low_alp_gets_no_liver_tests_unless_a_flag_asks(as_of: date) -> None:
+    """Issue 18: no INR or viral serology for a low ALP in a well patient."""
+    result = run(case(row("ALP", 20), age_years=60, sex="female"), as_of)
+    assert not {"inr", "hepatitis_serology", "liver_ultrasound"} & set(_ids(result))
+
+
+def test_no_biopsy_or_ace_once_ama_is_positive(as_of: date) -> None:
+    """Issue 18: a positive AMA with cholestasis makes the diagnosis of PBC (EASL 2017)."""
+    data = case(
+        row("ALP", 300),
+        row("GGT", 200),
+        row("AMA", 120, reference_high=25),
+        age_years=55,
+        sex="female",
+    )
+    assert not {"liver_biopsy", "ace"} & set(_ids(run(data, as_of)))
+
+
+def test_alpl_sequencing_comes_first_once_plp_is_raised(as_of: date) -> None:
+    """Issue 18: with a persistently low ALP and a raised PLP, ALPL testing decides."""
+    data = with_context(
+        case(
+            row("ALP", 20, "2023-06-01"),
+            row("ALP", 22),
+            row("PLP", 250),
+            age_years=45,
+            sex="female",
+        ),
+        findings=["stress fractures"],
+    )
+    result = run(data, as_of)
+    assert result.differential[0].id == "hypophosphatasia"
+    assert _ids(result)[0] == "alpl_genetic_test"
+    assert "repeat_alp" not in _ids(result)
+
+
+def test_a_proven_cause_defers_the_hpp_work_up(as_of: date) -> None:
+    """Issue 18: TSH 46 with a persistently low ALP: treat the thyroid first; no PLP, PEA or
+    ALPL tests now, and the follow-up says to recheck ALP after treatment."""
+    data = case(
+        row("ALP", 28, "2023-10-10"), row("ALP", 27), row("TSH", 46), age_years=50, sex="female"
+    )
+    result = run(data, as_of)
+    assert result.differential[0].id == "hypothyroidism"
+    assert not {"plp", "urine_pea", "alpl_genetic_test"} & set(_ids(result))
+    assert "avoid_antiresorptives" not in {flag.id for flag in result.flags}
+    assert result.follow_up.repeat_alp_after_days == 90
+
+
+def test_ercp_is_never_a_diagnostic_test(as_of: date) -> None:
+    """Issue 18: ultrasound first for a possible obstruction; ERCP is treatment, not a test."""
+    data = with_context(
+        case(row("ALP", 900), row("GGT", 600), row("total bilirubin", 6), age_years=60),
+        findings=["jaundice", "ruq_pain", "pale stools and dark urine"],
+    )
+    ids = _ids(run(data, as_of))
+    assert "ercp" not in ids
+    imaging = [i for i in ids if i in ("liver_ultrasound", "mrcp", "ct_abdomen")]
+    assert imaging[0] == "liver_ultrasound"

@@ -151,6 +151,20 @@ class EvidenceItem(_Frozen):
     weight: float
     says: str
     citations: list[Id] = Field(default_factory=list)
+    applies_in: list[str] = Field(
+        default_factory=list,
+        description="Predicates that must all hold for the weight to apply: the population "
+        "the figure was measured in (e.g. 'alp_persistently_low').",
+    )
+    population: str | None = Field(
+        default=None, description="The population the weight was measured in, in words."
+    )
+    sign: str | None = Field(
+        default=None,
+        description="The underlying sign this item shows (e.g. 'bilirubin' for jaundice, "
+        "total and direct bilirubin): of the items of one cause sharing a sign, only the "
+        "strongest that holds counts, so one sign is never counted twice.",
+    )
 
 
 class Cause(_Frozen):
@@ -183,6 +197,26 @@ class Test(_Frozen):
     )
     tier: Annotated[int, Field(ge=1, le=5)] = Field(
         description="1 = cheap, quick and decisive ... 5 = invasive, costly or specialist."
+    )
+    sexes: list[Literal["female", "male"]] = Field(
+        default=["female", "male"],
+        description="Only for these sexes (a patient of unknown sex may get any test).",
+    )
+    min_age_years: float | None = Field(default=None, description="Only from this age.")
+    in_pregnancy: bool = Field(default=True, description="False: never offered in pregnancy.")
+    for_low_alp: bool = Field(
+        default=True,
+        description="False: part of a low ALP's work-up only when a flag calls for it.",
+    )
+    not_needed_when: list[str] = Field(
+        default_factory=list,
+        description="'status:analyte' results that make the test unnecessary (e.g. 'high:ama' "
+        "for a liver biopsy: a positive AMA with cholestasis makes the diagnosis).",
+    )
+    decisive_when: list[str] = Field(
+        default_factory=list,
+        description="'status:analyte' results after which this test decides the leading cause "
+        "and comes first (e.g. ALPL sequencing once PLP is raised).",
     )
     purpose: str
     citations: list[Id] = Field(default_factory=list)

@@ -129,6 +129,16 @@ class Cause(BaseModel):
     evidence_for: list[str]
     evidence_against: list[str]
     citations: list[str]
+    supported: bool = Field(
+        default=False,
+        description="Whether this case's own evidence (results, findings, medicines, setting; "
+        "not age or sex alone) raises the cause above how common it is.",
+    )
+    evidence_not_applied: list[str] = Field(
+        default_factory=list,
+        description="Findings that hold but were not weighed, because the figure behind them "
+        "was measured in another population (said with each).",
+    )
 
 
 class TestRecommendation(BaseModel):

@@ -98,6 +98,8 @@ def render_text(result: Interpretation) -> str:
         lines += _wrap(f"- {item}", "    ", "      ")
     if result.pattern is not None:
         lines.append(f"  Pattern: {result.pattern.name} (R = {result.pattern.r_ratio:g})")
+        if result.pattern_note:
+            lines += _wrap(result.pattern_note)
     elif result.pattern_note:
         lines += _wrap(f"Pattern: none. {result.pattern_note}")
     lines.append("")

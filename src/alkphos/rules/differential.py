@@ -2,14 +2,23 @@
 
 Only causes whose direction fits the ALP status are scored. The evidence shown for a cause
 is exactly the evidence that moved its score: positive weights "for", negative "against".
+An item counts only in the population its figure was measured in (``applies_in``; otherwise
+it is listed as not applied, with that population), and of the items showing one underlying
+sign (``sign``: jaundice, total and direct bilirubin) only the strongest counts.
 """
 
 from __future__ import annotations
 
+from alkphos.knowledge.schema import EvidenceItem
 from alkphos.model.interpretation import Cause
 from alkphos.rules.evidence import State, holds
 
-__all__ = ["rank_causes"]
+__all__ = ["CONTEXT_PREDICATES", "rank_causes"]
+
+# Who the patient is (age, sex) and which tissue or injury pattern the ALP shows: these shift
+# the ranking, but they are shared by every cause of their kind, so alone they never make a
+# cause supported; something specific in the case must.
+CONTEXT_PREDICATES = frozenset({"age_below", "age_at_least", "sex", "source", "pattern"})
 
 
 def rank_causes(state: State) -> list[Cause]:
@@ -19,6 +28,13 @@ def rank_causes(state: State) -> list[Cause]:
     status = state.alp.status
     kb = state.facts.kb
     memo: dict[str, bool] = {}
+
+    def check(expression: str) -> bool:
+        held = memo.get(expression)
+        if held is None:
+            held = memo[expression] = holds(state, expression)
+        return held
+
     scored: list[tuple[float, float, str, Cause]] = []
     for cause in kb.causes.values():
         if cause.direction not in (status, "either"):
@@ -26,14 +42,29 @@ def rank_causes(state: State) -> list[Cause]:
         score = cause.prior
         evidence_for: list[str] = []
         evidence_against: list[str] = []
+        not_applied: list[str] = []
         citations = list(cause.citations)
+        applicable: list[EvidenceItem] = []
+        from_case = 0.0
         for item in cause.evidence:
-            held = memo.get(item.when)
-            if held is None:
-                held = memo[item.when] = holds(state, item.when)
-            if not held or item.weight == 0:
+            if not check(item.when) or item.weight == 0:
                 continue
+            if all(check(expression) for expression in item.applies_in):
+                applicable.append(item)
+            else:
+                not_applied.append(f"{item.says} Not weighed here: {item.population}.")
+        strongest: dict[tuple[str, bool], EvidenceItem] = {}
+        for item in applicable:
+            if item.sign is not None:
+                key = (item.sign, item.weight > 0)
+                if key not in strongest or abs(item.weight) > abs(strongest[key].weight):
+                    strongest[key] = item
+        for item in applicable:
+            if item.sign is not None and strongest[(item.sign, item.weight > 0)] is not item:
+                continue  # the same sign is already counted, by a stronger item
             score += item.weight
+            if item.when.split(":")[0] not in CONTEXT_PREDICATES:
+                from_case += item.weight
             (evidence_for if item.weight > 0 else evidence_against).append(item.says)
             citations.extend(c for c in item.citations if c not in citations)
         result = Cause(
@@ -43,6 +74,8 @@ def rank_causes(state: State) -> list[Cause]:
             evidence_for=evidence_for,
             evidence_against=evidence_against,
             citations=citations,
+            supported=score > cause.prior and from_case > 0,
+            evidence_not_applied=not_applied,
         )
         scored.append((-result.score, -cause.prior, cause.id, result))
     scored.sort(key=lambda entry: entry[:3])

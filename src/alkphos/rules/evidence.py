@@ -155,6 +155,37 @@ def _age(below: bool) -> Check:
     return check
 
 
+def _stable_abnormal(state: State, args: tuple[str, ...]) -> bool:
+    """ALP abnormal on every result for at least N days, and not rising at the latest."""
+    series, latest = state.series, state.facts.latest("alp")
+    if series is None or latest is None or series.run_start is None:
+        return False
+    if latest.status not in ("low", "high") or series.trend == "rising":
+        return False
+    return (latest.when - series.run_start).days >= float(args[0])
+
+
+def _recent_onset(state: State, args: tuple[str, ...]) -> bool:
+    """ALP was normal within N days before the latest, abnormal, result."""
+    series, latest = state.series, state.facts.latest("alp")
+    if series is None or latest is None or series.normal_before_run is None:
+        return False
+    if latest.status not in ("low", "high"):
+        return False
+    return (latest.when - series.normal_before_run).days <= float(args[0])
+
+
+_SETTINGS = {
+    "outpatient": ("outpatient", "unknown"),
+    "acute": ("emergency", "inpatient", "intensive_care"),
+    "intensive_care": ("intensive_care",),
+}
+
+
+def _setting(state: State, args: tuple[str, ...]) -> bool:
+    return state.facts.case.setting in _SETTINGS[args[0]]
+
+
 def _pregnant(state: State, args: tuple[str, ...]) -> bool:
     return state.pregnancy_weeks() is not None
 
@@ -204,6 +235,20 @@ PREDICATES: dict[str, Predicate] = {
         "low ALP values spanning the long-standing window",
     ),
     "alp_rising": Predicate((), _trend("rising"), "ALP rose by a meaningful change"),
+    "alp_stable_abnormal_days": Predicate(
+        ("number",),
+        _stable_abnormal,
+        "ALP abnormal on every result for at least a number of days, not rising now",
+    ),
+    "alp_recent_onset_days": Predicate(
+        ("number",), _recent_onset, "ALP was normal within a number of days before"
+    ),
+    "setting": Predicate(
+        ("setting",),
+        _setting,
+        "where the patient is seen (outpatient includes unknown; acute is emergency, "
+        "inpatient or intensive care)",
+    ),
     "alp_falling": Predicate((), _trend("falling"), "ALP fell by a meaningful change"),
     "non_fasting": Predicate((), _non_fasting, "a non-fasting ALP sample"),
     "finding": Predicate(
@@ -259,27 +304,33 @@ def check_predicates(kb: Knowledge) -> None:
         "pattern": set(_PATTERNS),
         "flag": set(DATA_FLAGS),
         "sex": {"female", "male"},
+        "setting": set(_SETTINGS),
     }
     for cause in kb.causes.values():
         for position, item in enumerate(cause.evidence):
-            key = f"{cause.id}.evidence[{position}].when"
-            name, args = _split(item.when)
-            predicate = PREDICATES.get(name)
-            if predicate is None:
-                known = ", ".join(sorted(PREDICATES))
-                raise KnowledgeError("causes.yaml", key, f"unknown predicate '{name}' ({known})")
-            if len(args) != len(predicate.arguments):
-                raise KnowledgeError(
-                    "causes.yaml", key, f"'{name}' takes {len(predicate.arguments)} argument(s)"
-                )
-            for kind, arg in zip(predicate.arguments, args, strict=True):
-                if kind == "number":
-                    try:
-                        if not math.isfinite(float(arg)):
-                            raise ValueError(arg)
-                    except ValueError:
-                        raise KnowledgeError(
-                            "causes.yaml", key, f"'{arg}' is not a number"
-                        ) from None
-                elif arg not in choices[kind]:
-                    raise KnowledgeError("causes.yaml", key, f"unknown {kind} '{arg}'")
+            for place, expression in (
+                ("when", item.when),
+                *(("applies_in", e) for e in item.applies_in),
+            ):
+                _check_expression(f"{cause.id}.evidence[{position}].{place}", expression, choices)
+
+
+def _check_expression(key: str, expression: str, choices: dict[str, set[str]]) -> None:
+    name, args = _split(expression)
+    predicate = PREDICATES.get(name)
+    if predicate is None:
+        known = ", ".join(sorted(PREDICATES))
+        raise KnowledgeError("causes.yaml", key, f"unknown predicate '{name}' ({known})")
+    if len(args) != len(predicate.arguments):
+        raise KnowledgeError(
+            "causes.yaml", key, f"'{name}' takes {len(predicate.arguments)} argument(s)"
+        )
+    for kind, arg in zip(predicate.arguments, args, strict=True):
+        if kind == "number":
+            try:
+                if not math.isfinite(float(arg)):
+                    raise ValueError(arg)
+            except ValueError:
+                raise KnowledgeError("causes.yaml", key, f"'{arg}' is not a number") from None
+        elif arg not in choices[kind]:
+            raise KnowledgeError("causes.yaml", key, f"unknown {kind} '{arg}'")

@@ -6,24 +6,31 @@ from collections.abc import Mapping, Sequence
 
 from alkphos.model.interpretation import AlpBlock, Cause, FollowUp
 from alkphos.rules.evidence import State
+from alkphos.rules.safety import HPP_FEATURES
 from alkphos.rules.support import supported
 
 __all__ = ["follow_up", "situation"]
 
 _URGENT_FLAGS = (
+    "possible_cholangitis",
     "wilson_acute_liver_failure",
     "acute_liver_failure",
+    "acute_severe_liver_injury",
     "marked_elevation",
     "possible_obstruction",
 )
 _HIGH_BY_CAUSE = {
     "benign_transient_hyperphosphatasemia": "transient_hyperphosphatasemia",
     "fracture_healing": "fracture_healing",
-    "primary_biliary_cholangitis": "pbc",
     "pregnancy_placental": "pregnancy",
     "postpartum_lactation": "postpartum",
+    "primary_biliary_cholangitis": "chronic_cholestasis",
+    "primary_sclerosing_cholangitis": "chronic_cholestasis",
 }
+# Disease-specific follow-up only when the diagnosis is in the case, not merely suspected.
+_KNOWN_DIAGNOSIS = {"primary_biliary_cholangitis": ("pbc", "known_pbc")}
 _ACUTE_LOW_CAUSES = ("critical_illness", "severe_anemia")
+_DRUG_LOW_CAUSES = ("antiresorptive_therapy",)
 
 
 def situation(state: State, differential: Sequence[Cause], flags: Mapping[str, str | None]) -> str:
@@ -35,20 +42,36 @@ def situation(state: State, differential: Sequence[Cause], flags: Mapping[str, s
         return "urgent"
     if "possible_edta_contamination" in flags:
         return "recollect"
+    if "advanced_liver_disease" in flags:
+        return "liver_disease"
     lead = differential[0] if differential else None
     # a cause the evidence does not support does not set the follow-up
     top = lead.id if lead is not None and supported(lead, state.facts.kb) else None
     if alp.status == "normal":
         if "physiologic_pregnancy" in flags:
             return "pregnancy"
-        return "physiologic" if "physiologic_for_age" in flags else "normal"
+        if "physiologic_for_age" in flags:
+            return "physiologic"
+        return "normal" if not _other_abnormal(state) else "normal_alp_other_abnormal"
     if alp.status == "low":
         series = state.series
         if (series is not None and series.acute_fall) or top in _ACUTE_LOW_CAUSES:
             return "low_after_acute_illness"
+        if top in _DRUG_LOW_CAUSES:
+            return "low_on_antiresorptive"
+        if top is not None and top != "hypophosphatasia":
+            return "low_explained"
         if series is not None and series.persistently_low:
             return "low_persistent"
+        if "borderline_alp" in flags and not _other_abnormal(state):
+            return "borderline_low"
+        if _other_abnormal(state):
+            return "low_first_with_other_findings"
         return "low_unexplained_first"
+    if top in _KNOWN_DIAGNOSIS:
+        rule, finding = _KNOWN_DIAGNOSIS[top]
+        if finding in state.facts.findings:
+            return rule
     if top in _HIGH_BY_CAUSE:
         return _HIGH_BY_CAUSE[top]
     mild = alp.multiple_of_uln <= state.facts.kb.param("mild_rise_max_uln")
@@ -57,6 +80,19 @@ def situation(state: State, differential: Sequence[Cause], flags: Mapping[str, s
     if mild:
         return "isolated_mild_high"
     return "high_unexplained"
+
+
+def _other_abnormal(state: State) -> bool:
+    """Whether any result other than ALP is outside its limits, or a finding other than a
+    feature of hypophosphatasia is reported."""
+    facts = state.facts
+    if facts.findings - set(HPP_FEATURES):
+        return True
+    return any(
+        series[-1].status in ("low", "high")
+        for analyte, series in facts.by_analyte.items()
+        if analyte != "alp"
+    )
 
 
 def follow_up(

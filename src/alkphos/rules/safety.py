@@ -10,49 +10,67 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from alkphos.facts import Facts, Measurement
-from alkphos.model.interpretation import AlpBlock, Cause
+from alkphos.model.interpretation import AlpBlock, Cause, Pattern
 from alkphos.rules.intervals import adult_interval
 from alkphos.rules.series import Series
 from alkphos.rules.support import supported as is_supported
 
-__all__ = ["DATA_FLAGS", "data_flags", "judgement_flags"]
+__all__ = ["DATA_FLAGS", "HPP_FEATURES", "data_flags", "judgement_flags"]
 
 Detail = str | None
 _TOP = 3
-_Check = Callable[[Facts, AlpBlock | None, Series | None], Detail | bool]
+_Check = Callable[[Facts, AlpBlock | None, Series | None, Pattern | None], Detail | bool]
 
 # The checks data_flags runs, in order: each flag raised when its check gives a truthy value
 # (a string is the flag's detail).
 _DATA_CHECKS: tuple[tuple[str, _Check], ...] = (
-    ("insufficient_data", lambda facts, alp, series: alp is None and "no ALP result in the case"),
-    ("acute_liver_failure", lambda facts, alp, series: _acute_liver_failure(facts)),
-    ("wilson_acute_liver_failure", lambda facts, alp, series: _wilson(facts)),
-    ("possible_edta_contamination", lambda facts, alp, series: _edta(facts)),
-    ("marked_elevation", lambda facts, alp, series: _marked(facts)),
-    ("possible_obstruction", lambda facts, alp, series: _obstruction(facts)),
+    (
+        "insufficient_data",
+        lambda facts, alp, series, pattern: alp is None and "no ALP result in the case",
+    ),
+    ("acute_liver_failure", lambda facts, alp, series, pattern: _acute_liver_failure(facts)),
+    (
+        "acute_severe_liver_injury",
+        lambda facts, alp, series, pattern: (
+            not _acute_liver_failure(facts) and _acute_severe_liver_injury(facts)
+        ),
+    ),
+    ("wilson_acute_liver_failure", lambda facts, alp, series, pattern: _wilson(facts)),
+    ("possible_cholangitis", lambda facts, alp, series, pattern: _cholangitis(facts)),
+    ("advanced_liver_disease", lambda facts, alp, series, pattern: _advanced_liver(facts)),
+    ("possible_edta_contamination", lambda facts, alp, series, pattern: _edta(facts)),
+    ("marked_elevation", lambda facts, alp, series, pattern: _marked(facts)),
+    (
+        "possible_obstruction",
+        lambda facts, alp, series, pattern: _obstruction(facts, series, pattern),
+    ),
     (
         "possible_cholestasis_of_pregnancy",
-        lambda facts, alp, series: _cholestasis_of_pregnancy(facts),
+        lambda facts, alp, series, pattern: _cholestasis_of_pregnancy(facts),
     ),
-    ("persistently_low_alp", lambda facts, alp, series: _persistent(series)),
-    ("physiologic_pregnancy", lambda facts, alp, series: _physiologic_pregnancy(facts)),
-    ("physiologic_for_age", lambda facts, alp, series: _physiologic_for_age(facts)),
-    ("liver_disease_raises_b12", lambda facts, alp, series: _b12(facts)),
+    ("persistently_low_alp", lambda facts, alp, series, pattern: _persistent(series)),
+    ("physiologic_pregnancy", lambda facts, alp, series, pattern: _physiologic_pregnancy(facts)),
+    ("physiologic_for_age", lambda facts, alp, series, pattern: _physiologic_for_age(facts)),
+    ("liver_disease_raises_b12", lambda facts, alp, series, pattern: _b12(facts)),
     (
         "biotin_immunoassay_interference",
-        lambda facts, alp, series: "biotin_supplement" in facts.drug_classes,
+        lambda facts, alp, series, pattern: "biotin_supplement" in facts.drug_classes,
     ),
-    ("unit_converted", lambda facts, alp, series: _converted(facts)),
+    ("unit_converted", lambda facts, alp, series, pattern: _converted(facts)),
+    ("value_set_aside", lambda facts, alp, series, pattern: "; ".join(facts.set_aside)),
+    ("borderline_alp", lambda facts, alp, series, pattern: _borderline(facts)),
 )
 # The flags data_flags can raise (the only ones evidence predicates may refer to).
 DATA_FLAGS = tuple(name for name, _ in _DATA_CHECKS)
 
 
-def data_flags(facts: Facts, alp: AlpBlock | None, series: Series | None) -> dict[str, Detail]:
+def data_flags(
+    facts: Facts, alp: AlpBlock | None, series: Series | None, pattern: Pattern | None
+) -> dict[str, Detail]:
     """Flags that follow from the data alone, in a fixed order, with a detail each."""
     raised: dict[str, Detail] = {}
     for flag, check in _DATA_CHECKS:
-        outcome = check(facts, alp, series)
+        outcome = check(facts, alp, series, pattern)
         if outcome:
             raised[flag] = outcome if isinstance(outcome, str) else None
     return raised
@@ -65,10 +83,8 @@ def judgement_flags(
     raised: dict[str, Detail] = {}
     kb = facts.kb
     supported = [c.id for c in differential[:_TOP] if is_supported(c, kb)]
-    if alp is not None and alp.status == "low" and "hypophosphatasia" in supported:
-        raised["avoid_antiresorptives"] = (
-            "hypophosphatasia ranks among the leading causes of this low ALP"
-        )
+    if alp is not None and alp.status == "low":
+        raised.update(_antiresorptive_advice(facts, differential, supported))
     vitamin_d = facts.latest("vitamin_d")
     deficient = vitamin_d is not None and vitamin_d.value < facts.kb.param(
         "vitamin_d_deficiency_max"
@@ -83,6 +99,59 @@ def judgement_flags(
     ):
         raised["b6_supplement_confounds_plp"] = None
     return raised
+
+
+# Findings and results that support hypophosphatasia beyond the low ALP itself (the features
+# the published case-finding studies used: raised substrates, fractures, dental loss).
+HPP_FEATURES = (
+    "stress_fractures",
+    "atypical_femoral_fracture",
+    "recurrent_fractures",
+    "poorly_healing_fractures",
+    "early_tooth_loss",
+    "adult_tooth_loss",
+    "chondrocalcinosis",
+    "family_history_hpp",
+)
+_ALREADY_ON = "antiresorptive"
+
+
+def _antiresorptive_advice(
+    facts: Facts, differential: Sequence[Cause], supported: Sequence[str]
+) -> dict[str, Detail]:
+    """The warning against antiresorptives only where hypophosphatasia is really suspected (a
+    persistent low ALP or supporting features, and no proven other cause leading); a note to
+    repeat ALP before starting one for an adult's single, unexplained low ALP; never a word
+    about bone drugs for a child who has no sign of hypophosphatasia (a child's patient text
+    never mentions them)."""
+    kb = facts.kb
+    alp = _latest_alp(facts)
+    if alp is None:
+        return {}
+    child = alp.age is not None and alp.age.years < kb.param("adult_age_years")
+    lead = differential[0] if differential else None
+    explained = lead is not None and lead.id != "hypophosphatasia" and lead.id in supported
+    series = facts.by_analyte.get("alp", ())
+    persistent = len({m.when for m in series if m.status == "low"}) >= kb.param(
+        "persistence_min_low_results"
+    )
+    features = [f for f in HPP_FEATURES if f in facts.findings] + [
+        facts.kb.analytes[a].name
+        for a in ("plp", "urine_pea")
+        if (m := facts.latest(a)) is not None and m.status == "high"
+    ]
+    if "hypophosphatasia" in supported and not explained and (persistent or features):
+        detail = "hypophosphatasia ranks among the leading causes of this low ALP"
+        if _ALREADY_ON in facts.drug_classes:
+            detail += (
+                "; already on one: do not stop it abruptly (stopping denosumab brings rebound "
+                "vertebral fractures); plan any change with a bone specialist"
+            )
+        return {"avoid_antiresorptives": detail}
+    sick = _acute_liver_failure(facts) or _acute_severe_liver_injury(facts)
+    if not (child or persistent or explained or sick or _ALREADY_ON in facts.drug_classes):
+        return {"repeat_alp_before_antiresorptive": None}
+    return {}
 
 
 def _latest_alp(facts: Facts) -> Measurement | None:
@@ -103,22 +172,106 @@ def _acute_liver_failure(facts: Facts) -> Detail | bool:
 
 
 def _wilson(facts: Facts) -> Detail | bool:
-    if not _acute_liver_failure(facts):
+    """Korman 2008's ratios, checked in acute liver failure and in acute severe liver injury
+    (before encephalopathy). In a child the AST/ALT ratio is less sensitive, so the ALP/bilirubin
+    ratio alone raises the flag there, with that caveat."""
+    if not (_acute_liver_failure(facts) or _acute_severe_liver_injury(facts)):
         return False
     alp, bilirubin = _latest_alp(facts), facts.latest("total_bilirubin")
-    ast, alt = facts.latest("ast"), facts.latest("alt")
-    if alp is None or bilirubin is None or ast is None or alt is None:
-        return False
-    if not bilirubin.detectable or not alt.detectable:
+    if alp is None or bilirubin is None or not bilirubin.detectable:
         return False  # a ratio over a value below detection is not defined
-    alp_bilirubin = alp.value / bilirubin.value
-    ast_alt = ast.value / alt.value
     kb = facts.kb
-    if alp_bilirubin < kb.param("wilson_alp_bilirubin_ratio_max") and ast_alt > kb.param(
-        "wilson_ast_alt_ratio_min"
-    ):
-        return f"ALP/total bilirubin {alp_bilirubin:.1f} (U/L per mg/dL), AST/ALT {ast_alt:.1f}"
+    alp_bilirubin = alp.value / bilirubin.value
+    if alp_bilirubin >= kb.param("wilson_alp_bilirubin_ratio_max"):
+        return False
+    detail = f"ALP/total bilirubin {alp_bilirubin:.1f} (U/L per mg/dL)"
+    ast, alt = facts.latest("ast"), facts.latest("alt")
+    ast_alt = (
+        ast.value / alt.value if ast is not None and alt is not None and alt.detectable else None
+    )
+    child = alp.age is not None and alp.age.years < kb.param("adult_age_years")
+    if ast_alt is not None and ast_alt > kb.param("wilson_ast_alt_ratio_min"):
+        detail += f", AST/ALT {ast_alt:.1f}"
+    elif not child:
+        return False
+    if child:
+        detail += (
+            "; in children the AST/ALT ratio is less sensitive, so the ALP/bilirubin ratio "
+            "alone raises this: start with copper studies and a haemolysis screen"
+        )
+    return detail
+
+
+def _acute_severe_liver_injury(facts: Facts) -> Detail | bool:
+    """Impaired liver function (INR at or above the EASL limit with jaundice or a raised
+    bilirubin), or a severe transaminase rise (ACG: above 15 times the upper limit)."""
+    kb = facts.kb
+    inr, bilirubin = facts.latest("inr"), facts.latest("total_bilirubin")
+    jaundice = "jaundice" in facts.findings
+    raised_bilirubin = bilirubin is not None and bilirubin.status == "high"
+    if inr is not None and inr.value >= kb.param("asli_inr_min") and (jaundice or raised_bilirubin):
+        sign = "jaundice" if jaundice else f"total bilirubin {_shown(facts, bilirubin)} raised"
+        return f"INR {inr.value:g} with {sign}"
+    multiple = kb.param("severe_transaminase_uln_multiple")
+    for analyte in ("alt", "ast"):
+        enzyme = facts.latest(analyte)
+        if enzyme is None or enzyme.interval is None or not enzyme.interval.high:
+            continue
+        if enzyme.value > multiple * enzyme.interval.high:
+            times = enzyme.value / enzyme.interval.high
+            return f"{analyte.upper()} {enzyme.value:g} U/L is {times:.0f} times the upper limit"
     return False
+
+
+def _cholangitis(facts: Facts) -> Detail | bool:
+    """Charcot's triad (fever, jaundice, right upper quadrant pain) with a raised ALP, or
+    Reynolds' pentad's confusion on top (Tokyo Guidelines 2018)."""
+    alp = _latest_alp(facts)
+    if alp is None or alp.status != "high":
+        return False
+    inflamed = [facts.latest(a) for a in ("wbc", "crp")]
+    fever = "fever" in facts.findings or any(m is not None and m.status == "high" for m in inflamed)
+    bilirubin = facts.latest("total_bilirubin")
+    jaundice = "jaundice" in facts.findings or (
+        bilirubin is not None and bilirubin.status == "high"
+    )
+    if not (fever and jaundice and "ruq_pain" in facts.findings):
+        return False
+    if "encephalopathy" in facts.findings:
+        return "Reynolds' pentad features: fever, jaundice, pain and confusion"
+    return "Charcot's triad: fever or inflammation, jaundice and right upper quadrant pain"
+
+
+_DECOMPENSATION = ("ascites", "encephalopathy")
+
+
+def _advanced_liver(facts: Facts) -> Detail | bool:
+    """Two or more laboratory signs of advanced liver disease, or decompensation."""
+    if _acute_liver_failure(facts) or _acute_severe_liver_injury(facts):
+        return False  # already a critical flag
+    signs: list[str] = []
+    for analyte, status in (
+        ("albumin", "low"),
+        ("total_bilirubin", "high"),
+        ("inr", "high"),
+        ("platelets", "low"),
+    ):
+        measurement = facts.latest(analyte)
+        if measurement is not None and measurement.status == status:
+            signs.append(f"{status} {facts.kb.analytes[analyte].name.lower()}")
+    ast, alt = facts.latest("ast"), facts.latest("alt")
+    if ast is not None and ast.status == "high" and (alt is None or ast.value > alt.value):
+        signs.append("AST raised" + (" above ALT" if alt is not None else ""))
+    found = [f for f in _DECOMPENSATION if f in facts.findings]
+    if found or len(signs) >= facts.kb.param("advanced_liver_lab_signs_min"):
+        return ", ".join([*found, *signs])
+    return False
+
+
+def _shown(facts: Facts, measurement: Measurement | None) -> str:
+    if measurement is None:
+        return ""
+    return f"{measurement.reported_value:g} {measurement.reported_unit}"
 
 
 def _edta(facts: Facts) -> Detail | bool:
@@ -151,16 +304,73 @@ def _marked(facts: Facts) -> Detail | bool:
     return False
 
 
-def _obstruction(facts: Facts) -> Detail | bool:
+_ACUTE_CLUES = {
+    "ruq_pain": "abdominal pain",
+    "fever": "fever",
+    "pale_stools_dark_urine": "pale stools and dark urine",
+}
+
+
+def _obstruction(facts: Facts, series: Series | None, pattern: Pattern | None) -> Detail | bool:
+    """A high ALP with jaundice or a raised bilirubin, when something says the process is
+    recent or active: a cholestatic injury pattern that has not been stable for months, pain,
+    fever, pale stools, a recent rise of ALP or a rising bilirubin (ACG 2017; EASL 2017)."""
     alp = _latest_alp(facts)
-    if alp is None or alp.status != "high":
+    if alp is None or alp.status != "high" or (pattern and pattern.name == "hepatocellular"):
         return False
-    for analyte in ("total_bilirubin", "direct_bilirubin"):
-        bilirubin = facts.latest(analyte)
-        if bilirubin is not None and bilirubin.status == "high":
-            name = facts.kb.analytes[analyte].name
-            return f"{name} {bilirubin.value:g} mg/dL is raised with the high ALP"
-    return False
+    raised = [
+        m
+        for analyte in ("total_bilirubin", "direct_bilirubin")
+        if (m := facts.latest(analyte)) is not None and m.status == "high"
+    ]
+    if not raised and "jaundice" not in facts.findings:
+        return False
+    sign = (
+        f"{facts.kb.analytes[raised[0].analyte].name} {_shown(facts, raised[0])}"
+        if raised
+        else "jaundice"
+    )
+    kb = facts.kb
+    days = (alp.when - series.run_start).days if series and series.run_start else 0
+    chronic = days >= kb.param("chronic_cholestasis_days") and series is not None
+    clues = [words for finding, words in _ACUTE_CLUES.items() if finding in facts.findings]
+    normal = series.normal_before_run if series is not None else None
+    if normal is not None and (alp.when - normal).days <= kb.param("recent_onset_days"):
+        clues.append(f"ALP normal on {normal.isoformat()}")
+    if _rising(facts, "total_bilirubin"):
+        clues.append("bilirubin rising")
+    if pattern is not None and not chronic:
+        clues.append(f"{pattern.name} pattern")
+    if not clues:
+        return False
+    return f"{sign} with the high ALP; " + ", ".join(clues)
+
+
+def _rising(facts: Facts, analyte: str) -> bool:
+    series = facts.by_analyte.get(analyte, ())
+    if len(series) < 2 or not series[-2].detectable:
+        return False
+    change = facts.kb.param("meaningful_change_fraction")
+    return series[-1].value / series[-2].value - 1 >= change
+
+
+def _borderline(facts: Facts) -> Detail | bool:
+    """An abnormal ALP within the method's allowable error of the limit it crossed."""
+    alp = _latest_alp(facts)
+    if alp is None or alp.interval is None:
+        return False
+    share = facts.kb.param("alp_total_allowable_error")
+    low, high = alp.interval.low, alp.interval.high
+    if alp.status == "low" and low and alp.value >= low * (1 - share):
+        side, limit = "lower", low
+    elif alp.status == "high" and high and alp.value <= high * (1 + share):
+        side, limit = "upper", high
+    else:
+        return False
+    return (
+        f"ALP {alp.value:g} U/L is within {share:.1%} (the method's allowable error) "
+        f"of the {side} limit {limit:g} U/L"
+    )
 
 
 def _pregnant(facts: Facts) -> bool:

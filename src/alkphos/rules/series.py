@@ -8,7 +8,7 @@ a knowledge-base parameter). The same definition drives population screening.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Literal
 
 from alkphos.facts import Facts, Measurement
@@ -37,6 +37,11 @@ class Series:
     fold_change: float | None
     acute_fall: bool
     definition: str
+    run_start: date | None = None
+    """The first day of the unbroken run of results in the latest result's direction (low or
+    high) that ends with the latest result: how long the abnormality has lasted."""
+    normal_before_run: date | None = None
+    """The last day ALP was normal (or in the other direction) before that run, if known."""
 
 
 def alp_series(facts: Facts) -> Series | None:
@@ -61,6 +66,7 @@ def alp_series(facts: Facts) -> Series | None:
         fold = latest.value / previous.value
         change = kb.param("meaningful_change_fraction")
         trend = "rising" if fold - 1 >= change else "falling" if 1 - fold >= change else "stable"
+    run, before = _current_run(list(results)) if abnormal else ([], [])
     window = timedelta(days=kb.param("acute_fall_window_days"))
     acute_fall = latest.status == "low" and any(
         m.status in ("normal", "high") and latest.when - m.when <= window for m in earlier
@@ -78,7 +84,18 @@ def alp_series(facts: Facts) -> Series | None:
         fold_change=round(fold, 2) if fold is not None else None,
         acute_fall=acute_fall,
         definition=PERSISTENCE_DEFINITION.format(n=needed),
+        run_start=run[0].when if run else None,
+        normal_before_run=before[-1].when if before else None,
     )
+
+
+def _current_run(results: list[Measurement]) -> tuple[list[Measurement], list[Measurement]]:
+    """The unbroken run of results with the latest one's status, and the results before it."""
+    status = results[-1].status
+    start = len(results) - 1
+    while start > 0 and results[start - 1].status == status:
+        start -= 1
+    return results[start:], results[:start]
 
 
 def _abnormal(results: list[Measurement]) -> bool:

@@ -14,10 +14,61 @@ from alkphos.model.interpretation import (
     TestRecommendation,
 )
 from alkphos.rules.evidence import State
+from alkphos.rules.support import supported
 
 __all__ = ["clinician_summary", "patient_summary"]
 
-_ALWAYS = "Talk to your doctor before changing any medicine."
+_MEDICINES = "Talk to your doctor before changing any medicine."
+# What a value with no supported cause usually means, for the clinician and the patient.
+_NO_CAUSE = {
+    "low": (
+        "No cause stands out: nothing in these results supports one cause over another. "
+        "An isolated low ALP in a well person is often a passing or constitutional finding; "
+        "a repeat shows whether it persists, and only a persistent low ALP needs a work-up.",
+        "Nothing in your results points to a particular reason. A slightly low value in "
+        "someone who feels well often means nothing lasting; a repeat test shows whether it "
+        "stays low.",
+    ),
+    "high": (
+        "No cause stands out: nothing in these results supports one cause over another. "
+        "A mildly raised ALP without other abnormal results often settles on a fasting repeat; "
+        "if it does not, GGT or bone ALP tells where it comes from.",
+        "Nothing in your results points to a particular reason. A slightly raised value often "
+        "settles by itself; a repeat test, with one or two others, shows where it comes from.",
+    ),
+}
+
+
+def _no_cause(state: State, status: str, *, clinician: bool) -> str:
+    """What to say when no cause is supported: what such a value usually means in a well
+    person, or, when other results are abnormal, that those come first."""
+    facts = state.facts
+    others = [
+        facts.kb.analytes[analyte].name
+        for analyte, series in facts.by_analyte.items()
+        if analyte != "alp" and series[-1].status in ("low", "high")
+    ]
+    if not others:
+        return _NO_CAUSE[status][0 if clinician else 1]
+    if clinician:
+        return (
+            f"No cause of the {status} ALP stands out; read it with the other abnormal results "
+            f"({', '.join(others)}), which come first."
+        )
+    return (
+        "Nothing in your results points to a particular reason for this value. Some of your "
+        "other results are also outside the usual range, and your doctor will look at those first."
+    )
+
+
+def _child(state: State) -> bool:
+    age = state.age_years()
+    return age is not None and age < state.facts.kb.param("adult_age_years")
+
+
+def _supported(state: State, differential: Sequence[Cause]) -> list[Cause]:
+    """The causes this case's evidence supports, in rank order."""
+    return [cause for cause in differential if supported(cause, state.facts.kb)]
 
 
 def _limits(alp: AlpBlock) -> str:
@@ -57,6 +108,8 @@ def clinician_summary(
     if alp.status == "high":
         grade = f", CTCAE v5.0 {alp.grade} ({alp.grade_label})" if alp.grade else ""
         parts.append(f"{alp.multiple_of_uln:g} x ULN{grade}.")
+    if any(flag.id == "borderline_alp" for flag in flags):
+        parts.append(f"Borderline {alp.status}: within the method's allowable error of the limit.")
     series = state.series
     if series is not None and series.n_low > 1:
         persistent = "persistent" if series.persistently_low else "not persistent"
@@ -68,12 +121,14 @@ def clinician_summary(
         parts.append(f"Likely source: {source.likely}.")
         if pattern is not None:
             parts.append(f"Pattern {pattern.name} (R = {pattern.r_ratio:g}).")
-    if differential:
-        lead = differential[0]
-        others = ", ".join(cause.name for cause in differential[1:3])
+    backed = _supported(state, differential)
+    if backed:
+        others = ", ".join(cause.name for cause in backed[1:3])
         parts.append(
-            f"Leading cause: {lead.name}" + (f"; also consider {others}." if others else ".")
+            f"Leading cause: {backed[0].name}" + (f"; also supported: {others}." if others else ".")
         )
+    elif differential and alp.status in _NO_CAUSE:
+        parts.append(_no_cause(state, alp.status, clinician=True))
     serious = [flag.id.replace("_", " ") for flag in flags if flag.severity != "info"]
     if serious:
         parts.append("Flags: " + "; ".join(serious) + ".")
@@ -94,11 +149,12 @@ def patient_summary(
     alp = state.alp
     kb = state.facts.kb
     intro = (
-        "ALP (alkaline phosphatase) is an enzyme, a protein that takes phosphate off other "
-        "molecules. Most of it comes from the liver and the bones."
+        "ALP (alkaline phosphatase) is made mostly by the liver and the bones; a blood test "
+        "measures how much of it is in your blood."
     )
+    medicines = f" {_MEDICINES}" if state.facts.case.medications else ""
     if alp is None:
-        return f"{intro} Your results do not include an ALP test, so we cannot say more. {_ALWAYS}"
+        return f"{intro} Your results do not include an ALP test, so we cannot say more.{medicines}"
     words = {"low": "lower than", "high": "higher than", "normal": "within"}[alp.status]
     parts = [intro, f"Your ALP was {words} the usual range for your age and sex."]
     ids = {flag.id for flag in flags}
@@ -106,13 +162,23 @@ def patient_summary(
         parts.append("That is normal while bones are still growing, so it is not a worry.")
     if "physiologic_pregnancy" in ids:
         parts.append("That is normal in pregnancy, because the placenta makes extra ALP.")
-    if differential:
-        parts.append(f"The most likely reason: {kb.causes[differential[0].id].plain}")
+    backed = _supported(state, differential)
+    if backed:
+        parts.append(f"The most likely reason: {kb.causes[backed[0].id].plain}")
         if len(differential) > 1:
             parts.append("Your doctor will also think about other reasons.")
+    elif differential and alp.status in _NO_CAUSE:
+        parts.append(_no_cause(state, alp.status, clinician=False))
     if any(flag.severity == "critical" for flag in flags):
         parts.append("Some results need prompt care. Please contact your doctor today.")
-    if "avoid_antiresorptives" in ids:
+    elif "advanced_liver_disease" in ids:
+        parts.append("Some of your other results need a check soon: see your doctor this week.")
+    if "avoid_antiresorptives" in ids and "antiresorptive" in state.facts.drug_classes:
+        parts.append(
+            "Do not stop your bone medicine on your own: stopping some of them suddenly can "
+            "harm your bones. Your doctor will check whether it is the right one for you."
+        )
+    elif "avoid_antiresorptives" in ids and not _child(state):
         parts.append(
             "Some bone medicines, like alendronate or denosumab, may not suit you until "
             "this is checked."
@@ -124,5 +190,6 @@ def patient_summary(
     when = _when(follow.repeat_alp_after_days)
     if when and when != "now":
         parts.append(f"A repeat ALP test {when} is a good idea.")
-    parts.append(_ALWAYS)
+    if state.facts.case.medications:
+        parts.append(_MEDICINES)
     return " ".join(parts)

@@ -10,6 +10,8 @@ __all__ = ["supported"]
 
 
 def supported(cause: Cause, kb: Knowledge) -> bool:
-    """The case's evidence, taken together, raises ``cause`` above its prior (a cause ranked
-    on its prior alone, or with more against it than for it, is not supported)."""
-    return cause.score > kb.causes[cause.id].prior
+    """The case's evidence, taken together, raises ``cause`` above its prior, and some of that
+    evidence is the case's own (results, findings, medicines, setting), not age or sex alone.
+    A cause ranked on its prior alone, or with more against it than for it, is not supported.
+    The differential decides this once for each cause (``Cause.supported``)."""
+    return cause.supported and cause.score > kb.causes[cause.id].prior

@@ -1,9 +1,13 @@
 """The next tests, in priority order, each with its reason.
 
-Tests called for by a flag come first (e.g. recollect a suspect sample). Then the work-up of
-the leading causes, cheapest and most decisive first (the tier of each test); advanced
-imaging, invasive tests and genetics only for causes close to the top. A test whose analytes
-are already in the case is not recommended again.
+Tests called for by a flag come first (e.g. recollect a suspect sample). Then the test that
+decides a supported leading cause (its first test not yet done, or one made decisive by a
+result, such as ALPL sequencing once PLP is raised). Then the work-up of the leading causes,
+cheapest and most decisive first (the tier of each test); advanced imaging, invasive tests and
+genetics only for causes close to the top. A test is offered only where it fits the patient
+(sex, age, pregnancy) and the question (liver tests for a low ALP only when a flag calls for
+them; nothing a result already makes unnecessary); a test whose analytes are already in the
+case is not recommended again, and ALP is not repeated once its persistence is established.
 """
 
 from __future__ import annotations
@@ -26,18 +30,33 @@ def recommend_tests(
     kb = facts.kb
     done = set(facts.by_analyte)
     chosen: dict[str, tuple[tuple[float, ...], str, list[str]]] = {}
+    low_alp = (latest := facts.latest("alp")) is not None and latest.status == "low"
 
-    def offer(test_id: str, key: tuple[float, ...], reason: str, cause: str | None) -> None:
+    def offer(
+        test_id: str, key: tuple[float, ...], reason: str, cause: str | None, *, flag: bool = False
+    ) -> None:
         test = kb.tests[test_id]
         present = any if test.done_when == "any" else all
         if test.analytes and present(a in done for a in test.analytes):
+            return
+        if not _fits(facts, test_id) or (low_alp and not test.for_low_alp and not flag):
             return
         best, text, causes = chosen.get(test_id, (key, reason, []))
         if cause is not None and cause not in causes:
             causes.append(cause)
         chosen[test_id] = (min(best, key), text if best <= key else reason, causes)
 
+    considered = int(kb.param("workup_causes_considered"))
+    # With supported causes, their work-up; without, the first-line work-up of the most common.
+    leaders = [c for c in differential[:considered] if c.supported] or differential[:considered]
+    lead = next((c for c in leaders if c.supported), None)
+    explained = low_alp and lead is not None and lead.id != "hypophosphatasia"
+    if explained:
+        # A proven other cause is treated first; hypophosphatasia only if ALP stays low after.
+        leaders = [c for c in leaders if c.id != "hypophosphatasia"]
     for order, flag_id in enumerate(flags):
+        if explained and flag_id == "persistently_low_alp":
+            continue  # its tests are the hypophosphatasia work-up, deferred
         flag = kb.flags[flag_id]
         label = f"flag: {flag_id.replace('_', ' ')}"
         for position, test_id in enumerate(flag.tests):
@@ -49,12 +68,15 @@ def recommend_tests(
                 (group, kb.tests[test_id].tier, -1, order, position),
                 kb.tests[test_id].purpose,
                 label,
+                flag=True,
             )
     if source_test is not None:
         reason = "Tells whether the raised ALP comes from the liver or from bone."
         offer(source_test, (1, 0, 0), reason, None)
-    considered = int(kb.param("workup_causes_considered"))
-    leaders = differential[:considered]
+    if lead is not None:
+        decisive = _decisive(facts, kb.causes[lead.id].tests, done)
+        if decisive is not None:
+            offer(decisive, (1, 0, 0), kb.tests[decisive].purpose, lead.name)
     if leaders:
         close = leaders[0].score - kb.param("workup_close_score_gap")
         advanced = int(kb.param("workup_advanced_tier"))
@@ -64,6 +86,8 @@ def recommend_tests(
                 if tier >= advanced and cause.score < close:
                     continue
                 offer(test_id, (2, tier, rank, 0, position), kb.tests[test_id].purpose, cause.name)
+    if _persistently_low(facts):
+        chosen.pop("repeat_alp", None)
     ordered = sorted(chosen.items(), key=lambda item: item[1][0])
     return [
         TestRecommendation(
@@ -74,3 +98,50 @@ def recommend_tests(
         )
         for rank, (test_id, (_, reason, causes)) in enumerate(ordered, start=1)
     ]
+
+
+def _holds(facts: Facts, condition: str) -> bool:
+    """A 'status:analyte' condition on the latest result."""
+    status, analyte = condition.split(":")
+    measurement = facts.latest(analyte)
+    return measurement is not None and measurement.status == status
+
+
+def _fits(facts: Facts, test_id: str) -> bool:
+    """Whether the test fits this patient and is still needed."""
+    test = facts.kb.tests[test_id]
+    if facts.sex in ("female", "male") and facts.sex not in test.sexes:
+        return False
+    latest = facts.latest("alp")
+    age = latest.age.years if latest is not None and latest.age is not None else None
+    age = age if age is not None else facts.case.patient.age_years
+    if test.min_age_years is not None and age is not None and age < test.min_age_years:
+        return False
+    pregnant = latest.pregnancy_weeks if latest is not None else facts.case.patient.pregnancy_weeks
+    if not test.in_pregnancy and pregnant is not None:
+        return False
+    return not any(_holds(facts, condition) for condition in test.not_needed_when)
+
+
+def _decisive(facts: Facts, tests: Sequence[str], done: set[str]) -> str | None:
+    """The test that decides a cause: one a result has made decisive, else its first test
+    that fits and is not yet done."""
+    kb = facts.kb
+    for test_id in tests:
+        if any(_holds(facts, condition) for condition in kb.tests[test_id].decisive_when):
+            return test_id if _fits(facts, test_id) else None
+    for test_id in tests:
+        test = kb.tests[test_id]
+        present = any if test.done_when == "any" else all
+        if test.analytes and present(a in done for a in test.analytes):
+            continue
+        if test_id == "repeat_alp" or not _fits(facts, test_id):
+            continue
+        return test_id
+    return None
+
+
+def _persistently_low(facts: Facts) -> bool:
+    """At least the persistence count of low ALP results on different days."""
+    lows = {m.when for m in facts.by_analyte.get("alp", ()) if m.status == "low"}
+    return len(lows) >= facts.kb.param("persistence_min_low_results")

@@ -1,0 +1,205 @@
+"""The patients of the clinical calibration review (issues 14 and 18): each gets what a careful
+clinician would say. Every expectation names the rule and its source."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from alkphos import Interpretation
+from tests.conftest import case, row
+from tests.rules.helpers import flag_ids, run, with_context
+
+WELL_MAN = {"age_years": 33, "sex": "male"}
+
+
+def _critical(result: Interpretation) -> set[str]:
+    return {flag.id for flag in result.flags if flag.severity == "critical"}
+
+
+def test_no_cause_is_named_when_nothing_supports_one(as_of: date) -> None:
+    """A well 33-year-old with ALP 39.8 (limit 40): no "leading cause", a borderline label
+    (within the 11.7% allowable error, Ricos 1999) and a recheck with routine bloods."""
+    result = run(case(row("ALP", 39.8, reference_low=40, reference_high=129), **WELL_MAN), as_of)
+    assert not any(cause.supported for cause in result.differential)
+    assert "Leading cause" not in result.summary.clinician
+    assert "No cause stands out" in result.summary.clinician
+    assert "most likely reason" not in result.summary.patient
+    assert "serious illness" not in result.summary.patient
+    assert "borderline_alp" in flag_ids(result)
+    assert result.follow_up.repeat_alp_after_days == 180
+
+
+def test_age_alone_does_not_support_a_rare_cause(as_of: date) -> None:
+    """Being young lifts Wilson disease above its prior, but age is not evidence from the case."""
+    result = run(case(row("ALP", 30), **WELL_MAN), as_of)
+    wilson = next(c for c in result.differential if c.id == "wilson_disease")
+    assert not wilson.supported
+
+
+def test_persistent_low_evidence_is_not_applied_to_one_value(as_of: date) -> None:
+    """ALP 19 once, with AST 164 and GGT 90: the LR+ 19.8 of ALP < 25 comes from persistently
+    low ALP (Tornero 2020), so it is shown as not weighed; no hypophosphatasia lead and no
+    antiresorptive warning; the other results come first."""
+    result = run(
+        case(row("ALP", 19), row("AST", 164), row("GGT", 90), age_years=23, sex="male"), as_of
+    )
+    hpp = next(c for c in result.differential if c.id == "hypophosphatasia")
+    assert not hpp.supported
+    assert any("persistently low" in said for said in hpp.evidence_not_applied)
+    assert "avoid_antiresorptives" not in flag_ids(result)
+    assert "other abnormal results" in result.summary.clinician
+    assert "well patient" not in result.follow_up.advice
+
+
+def test_acute_severe_liver_injury_is_a_same_day_emergency(as_of: date) -> None:
+    """A 19-year-old with ALP 18, bilirubin 14.2 mg/dL, AST 480, ALT 160, INR 2.8, Hb 85 and
+    jaundice: acute severe liver injury (EASL 2017) with the Wilson ratios (Korman 2008),
+    critical, urgent, never "recheck in 1-3 months"."""
+    data = with_context(
+        case(
+            row("ALP", 18),
+            row("total bilirubin", 14.2),
+            row("AST", 480),
+            row("ALT", 160),
+            row("INR", 2.8),
+            row("hemoglobin", 85, unit="g/L"),
+            age_years=19,
+            sex="female",
+        ),
+        findings=["jaundice"],
+    )
+    result = run(data, as_of)
+    assert {"acute_severe_liver_injury", "wilson_acute_liver_failure"} <= _critical(result)
+    assert result.differential[0].id == "wilson_disease"
+    assert result.follow_up.repeat_alp_after_days is None
+    assert "same-day" in result.follow_up.advice
+    assert "repeat_alp" not in [t.id for t in result.tests]
+    assert "avoid_antiresorptives" not in flag_ids(result)
+
+
+def test_wilson_ratio_alone_in_a_child_with_its_caveat(as_of: date) -> None:
+    """Issue 18: in a 17-year-old the AST/ALT ratio is less sensitive, so ALP/bilirubin < 4 in
+    acute severe liver injury raises the Wilson flag with copper studies first."""
+    data = with_context(
+        case(
+            row("ALP", 40),
+            row("total bilirubin", 20),
+            row("AST", 300),
+            row("ALT", 250),
+            row("INR", 2.2),
+            age_years=17,
+            sex="male",
+        ),
+        findings=["jaundice", "hemolytic anemia"],
+    )
+    result = run(data, as_of)
+    wilson = next(f for f in result.flags if f.id == "wilson_acute_liver_failure")
+    assert "children" in wilson.message
+    assert "copper" in wilson.message
+
+
+def test_charcot_triad_is_a_critical_cholangitis_flag(as_of: date) -> None:
+    """Fever, jaundice and abdominal pain with ALP 1,150 U/L: suspected acute cholangitis
+    (Tokyo Guidelines 2018), critical."""
+    data = with_context(
+        case(row("ALP", 1150), row("total bilirubin", 4.5), age_years=70, sex="male"),
+        findings=["fever", "jaundice", "ruq_pain"],
+    )
+    result = run(data, as_of)
+    assert "possible_cholangitis" in _critical(result)
+    assert "acute_cholangitis" in [c.id for c in result.differential[:3]]
+
+
+def test_decompensated_liver_disease_with_a_normal_alp(as_of: date) -> None:
+    """ALP 81 with AST 320, bilirubin 37 umol/L and albumin 27 g/L: flagged (ACG 2017), not
+    "no repeat needed"."""
+    result = run(
+        case(
+            row("ALP", 81),
+            row("AST", 320),
+            row("total bilirubin", 37, unit="umol/L"),
+            row("albumin", 27, unit="g/L"),
+            age_years=55,
+            sex="male",
+        ),
+        as_of,
+    )
+    assert "advanced_liver_disease" in flag_ids(result)
+    assert "No repeat is needed for the ALP alone; retest only" not in result.follow_up.advice
+
+
+def test_advanced_liver_disease_shapes_a_low_alp(as_of: date) -> None:
+    """ALP 11 with AST 102, bilirubin 31 umol/L, albumin 29 g/L: liver disease leads, not
+    hypophosphatasia (ranked first before, advanced liver disease seventh)."""
+    result = run(
+        case(
+            row("ALP", 11),
+            row("AST", 102),
+            row("total bilirubin", 31, unit="umol/L"),
+            row("albumin", 29, unit="g/L"),
+            age_years=55,
+            sex="male",
+        ),
+        as_of,
+    )
+    assert result.differential[0].id == "severe_liver_failure"
+    assert "avoid_antiresorptives" not in flag_ids(result)
+
+
+def test_a_fall_on_denosumab_is_the_drug(as_of: date) -> None:
+    """Issue 18: ALP 74 before denosumab, 30-32 on it: the drug; no avoid-denosumab flag, no
+    hypophosphatasia work-up, and advice never to stop denosumab abruptly (Cummings 2018)."""
+    data = with_context(
+        case(
+            row("ALP", 74, "2022-01-10"),
+            row("ALP", 32, "2023-06-10"),
+            row("ALP", 30),
+            age_years=71,
+            sex="female",
+        ),
+        medications=["denosumab 60 mg"],
+    )
+    result = run(data, as_of)
+    assert result.differential[0].id == "antiresorptive_therapy"
+    assert "avoid_antiresorptives" not in flag_ids(result)
+    assert "alpl_genetic_test" not in [t.id for t in result.tests]
+    assert len(result.tests) <= 4
+    assert "never stop denosumab" in result.follow_up.advice
+
+
+def test_no_bone_drug_words_for_a_child(as_of: date) -> None:
+    """Issue 18: a 3-year-old is never told about bone medicines."""
+    result = run(case(row("ALP", 90), age_years=3, sex="male"), as_of)
+    assert "bone medicine" not in result.summary.patient
+    assert not {"avoid_antiresorptives", "repeat_alp_before_antiresorptive"} & flag_ids(result)
+
+
+def test_setting_decides_whether_critical_illness_fits(as_of: date) -> None:
+    """A cause that belongs to hospital needs that setting or direct evidence (issue 14)."""
+    rows = [row("ALP", 25, "2023-12-20"), row("ALP", 25)]
+
+    def critical_illness(**extra: Any) -> float:
+        result = run(case(*rows, age_years=60, sex="male") | extra, as_of)
+        return next(c.score for c in result.differential if c.id == "critical_illness")
+
+    assert critical_illness(setting="intensive_care") > critical_illness()
+    assert critical_illness() == critical_illness(setting="outpatient")
+
+
+def test_known_pbc_gets_its_monitoring_and_a_suspected_one_does_not(as_of: date) -> None:
+    """Issue 14: "In primary biliary cholangitis, check liver tests every 3-6 months" only when
+    PBC is in the case."""
+    rows = (row("ALP", 115), row("ALT", 38), row("GGT", 61), row("total bilirubin", 0.2))
+    undiagnosed = run(case(*rows, age_years=66, sex="female"), as_of)
+    known = run(with_context(case(*rows, age_years=66, sex="female"), [], ["known_pbc"]), as_of)
+    assert "In primary biliary cholangitis" not in undiagnosed.follow_up.advice
+    assert "In primary biliary cholangitis" in known.follow_up.advice
+
+
+def test_an_implausible_companion_is_named_by_a_flag(as_of: date) -> None:
+    """Issue 14: an albumin of 82 g/L sets aside that albumin, not the case."""
+    result = run(case(row("ALP", 30), row("albumin", 82, unit="g/L"), **WELL_MAN), as_of)
+    assert result.alp is not None
+    assert "value_set_aside" in flag_ids(result)
+    assert any("albumin 82" in flag.message.lower() for flag in result.flags)
