@@ -203,3 +203,18 @@ def test_an_implausible_companion_is_named_by_a_flag(as_of: date) -> None:
     assert result.alp is not None
     assert "value_set_aside" in flag_ids(result)
     assert any("albumin 82" in flag.message.lower() for flag in result.flags)
+
+
+def test_no_sentence_that_does_not_fit_the_case(as_of: date) -> None:
+    """Issue 18: no "persistently low: no" for a high ALP; no claim that PTH and vitamin D are
+    normal when they were not measured."""
+    from alkphos.render.text import render_text
+
+    high = run(case(row("ALP", 300, "2023-06-01"), row("ALP", 310), **WELL_MAN), as_of)
+    assert "persistently low" not in render_text(high)
+    bone = run(
+        case(row("ALP", 200), row("GGT", 20), row("calcium", 2.3), row("phosphate", 1.0)), as_of
+    )
+    said = [s for c in bone.differential for s in c.evidence_for if "PTH and vitamin D" in s]
+    assert said
+    assert all("where measured" in s for s in said)

@@ -60,8 +60,13 @@ def render_text(result: Interpretation) -> str:
     if series is not None and series.n_results > 1:
         lines += _wrap(
             f"{series.n_results} ALP results, {series.n_low} low, {series.n_high} high; "
-            f"trend {series.trend or 'n/a'}; persistently low: "
-            f"{'yes' if series.persistently_low else 'no'} ({series.persistence_definition})",
+            f"trend {series.trend or 'n/a'}"
+            + (
+                f"; persistently low: {'yes' if series.persistently_low else 'no'} "
+                f"({series.persistence_definition})"
+                if series.n_low
+                else ""
+            ),
             "  ",
             "    ",
         )
