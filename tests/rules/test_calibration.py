@@ -218,3 +218,16 @@ def test_no_sentence_that_does_not_fit_the_case(as_of: date) -> None:
     said = [s for c in bone.differential for s in c.evidence_for if "PTH and vitamin D" in s]
     assert said
     assert all("where measured" in s for s in said)
+
+
+def test_alt_status_uses_a_laboratory_limit_not_the_healthy_target(as_of: date) -> None:
+    """Issue 14: with ACG's healthy limits (33/25 U/L) 27.6% of blood donors were called
+    ALT-high. Without printed limits, a laboratory interval (Mayo 7-55 U/L for men) judges
+    ALT; ALP 74.7 with ALT 36.2 is then unremarkable, with no pattern and no work-up."""
+    result = run(case(row("ALP", 74.7), row("ALT", 36.2), age_years=30, sex="male"), as_of)
+    alt = next(r for r in result.results if r.analyte == "alt")
+    assert alt.status == "normal"
+    assert result.pattern is None
+    assert result.tests == []
+    assert result.follow_up.repeat_alp_after_days is None
+    assert "other results are not" not in result.follow_up.advice
