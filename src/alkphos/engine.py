@@ -167,4 +167,9 @@ def _series_out(series: Series | None) -> AlpSeries | None:
         trend=series.trend,
         fold_change=series.fold_change,
         acute_fall=series.acute_fall,
+        abnormal_since=series.run_start.isoformat() if series.run_start else None,
+        abnormal_days=(
+            (series.results[-1].when - series.run_start).days if series.run_start else None
+        ),
+        normal_before=series.normal_before_run.isoformat() if series.normal_before_run else None,
     )

@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from alkphos import Knowledge
+from alkphos import Knowledge, interpret
 from alkphos.model.interpretation import AlpSeries
 from tests.conftest import case, row
 from tests.rules.helpers import day, lln, run, uln
@@ -180,3 +180,20 @@ def test_persistence_matches_its_definition(
         assert not series.persistently_low
     assert series.n_low == sum(value < low for _, value in points)
     assert series.n_high == sum(value > high for _, value in points)
+
+
+def test_the_series_says_how_long_the_abnormality_has_lasted(as_of: date) -> None:
+    """Issue 14: duration, first abnormal date and the normal result before it are output."""
+    data = case(
+        row("ALP", 80, "2020-01-10"),
+        row("ALP", 300, "2021-01-10"),
+        row("ALP", 310, "2023-01-10"),
+        row("ALP", 305, "2024-01-10"),
+        age_years=56,
+        sex="female",
+    )
+    series = interpret(data, as_of=as_of).alp_series
+    assert series is not None
+    assert series.abnormal_since == "2021-01-10"
+    assert series.abnormal_days == (date(2024, 1, 10) - date(2021, 1, 10)).days
+    assert series.normal_before == "2020-01-10"

@@ -95,6 +95,17 @@ class AlpSeries(BaseModel):
     trend: Literal["rising", "falling", "stable"] | None
     fold_change: float | None = Field(description="Latest ALP divided by the previous one.")
     acute_fall: bool
+    abnormal_since: str | None = Field(
+        default=None,
+        description="First date of the unbroken run of results in the latest result's "
+        "direction (low or high); null when the latest ALP is normal.",
+    )
+    abnormal_days: int | None = Field(
+        default=None, description="Days from abnormal_since to the latest ALP."
+    )
+    normal_before: str | None = Field(
+        default=None, description="The last date ALP was not in that direction before the run."
+    )
 
 
 class Source(BaseModel):
