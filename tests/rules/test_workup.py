@@ -263,3 +263,12 @@ def test_ercp_is_never_a_diagnostic_test(as_of: date) -> None:
     assert "ercp" not in ids
     imaging = [i for i in ids if i in ("liver_ultrasound", "mrcp", "ct_abdomen")]
     assert imaging[0] == "liver_ultrasound"
+
+
+def test_no_work_up_for_an_uncomplicated_third_trimester_alp(as_of: date) -> None:
+    """Issue 18: placental ALP above the trimester limit, nothing else abnormal: no tests;
+    bile acids only when she itches (possible cholestasis of pregnancy)."""
+    well = case(row("ALP", 260), age_years=30, sex="female", pregnancy_weeks=34)
+    itching = with_context(well, [], ["pruritus"])
+    assert _ids(run(well, as_of)) == []
+    assert _ids(run(itching, as_of))[0] == "bile_acids"

@@ -179,6 +179,11 @@ class Cause(_Frozen):
     mechanism: str | None = None
     evidence: list[EvidenceItem]
     tests: list[Id] = Field(default_factory=list, description="Work-up, most useful first.")
+    physiological: bool = Field(
+        default=False,
+        description="A normal state (pregnancy, growth), not a disease: when it leads and nothing "
+        "else is abnormal, no work-up is offered.",
+    )
     citations: Annotated[list[Id], Field(min_length=1)]
 
 

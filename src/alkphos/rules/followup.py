@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from alkphos.model.interpretation import AlpBlock, Cause, FollowUp
 from alkphos.rules.evidence import State
 from alkphos.rules.safety import HPP_FEATURES
-from alkphos.rules.support import supported
+from alkphos.rules.support import others_abnormal, supported
 
 __all__ = ["follow_up", "situation"]
 
@@ -85,14 +85,7 @@ def situation(state: State, differential: Sequence[Cause], flags: Mapping[str, s
 def _other_abnormal(state: State) -> bool:
     """Whether any result other than ALP is outside its limits, or a finding other than a
     feature of hypophosphatasia is reported."""
-    facts = state.facts
-    if facts.findings - set(HPP_FEATURES):
-        return True
-    return any(
-        series[-1].status in ("low", "high")
-        for analyte, series in facts.by_analyte.items()
-        if analyte != "alp"
-    )
+    return bool(others_abnormal(state.facts, frozenset(HPP_FEATURES)))
 
 
 def follow_up(

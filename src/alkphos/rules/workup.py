@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 
 from alkphos.facts import Facts
 from alkphos.model.interpretation import Cause, TestRecommendation
+from alkphos.rules.support import others_abnormal
 
 __all__ = ["recommend_tests"]
 
@@ -50,6 +51,12 @@ def recommend_tests(
     # With supported causes, their work-up; without, the first-line work-up of the most common.
     leaders = [c for c in differential[:considered] if c.supported] or differential[:considered]
     lead = next((c for c in leaders if c.supported), None)
+    normal_state = (
+        lead is not None and kb.causes[lead.id].physiological and not others_abnormal(facts)
+    )
+    if normal_state:
+        # A normal state explains it, and nothing else is abnormal: no work-up.
+        leaders, lead, source_test = [], None, None
     explained = low_alp and lead is not None and lead.id != "hypophosphatasia"
     if explained:
         # A proven other cause is treated first; hypophosphatasia only if ALP stays low after.
