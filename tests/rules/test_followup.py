@@ -92,6 +92,26 @@ def _cases(kb: Knowledge) -> dict[str, dict[str, Any]]:
         "low_first_with_other_findings": case(
             row("ALP", low), row("AST", uln(kb, "ast") * 4), row("GGT", uln(kb, "ggt") * 3), **MAN
         ),
+        # Issue 14: known conditions explain what they explain and set the urgency.
+        "known_cirrhosis": with_context(
+            case(
+                row("ALP", 150),
+                row("AST", 80),
+                row("ALT", 40),
+                row("albumin", 30, unit="g/L"),
+                row("platelets", 90),
+                **MAN,
+            ),
+            findings=["known_cirrhosis"],
+        ),
+        "known_paget": with_context(
+            case(row("ALP", 300), row("GGT", 20), age_years=70, sex="male"),
+            findings=["paget's disease of bone"],
+        ),
+        "known_bone_metastases": with_context(
+            case(row("ALP", 400), row("GGT", 20), age_years=70, sex="male"),
+            findings=["known_bone_metastases"],
+        ),
         "chronic_cholestasis": case(
             row("ALP", 260, day(-800)),
             row("ALP", 262),
@@ -127,6 +147,9 @@ REQUIRED = [
     "borderline_low",
     "low_first_with_other_findings",
     "chronic_cholestasis",
+    "known_cirrhosis",
+    "known_paget",
+    "known_bone_metastases",
 ]
 
 

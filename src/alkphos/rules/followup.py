@@ -28,7 +28,15 @@ _HIGH_BY_CAUSE = {
     "primary_sclerosing_cholangitis": "chronic_cholestasis",
 }
 # Disease-specific follow-up only when the diagnosis is in the case, not merely suspected.
-_KNOWN_DIAGNOSIS = {"primary_biliary_cholangitis": ("pbc", "known_pbc")}
+_KNOWN_DIAGNOSIS = {
+    "primary_biliary_cholangitis": ("pbc", "known_pbc"),
+    "paget_disease": ("known_paget", "known_paget_disease"),
+    "bone_metastases": ("known_bone_metastases", "known_bone_metastases"),
+    "cirrhosis": ("known_cirrhosis", "known_cirrhosis"),
+}
+# Known conditions that explain signs of advanced liver disease, unless decompensation is new.
+_KNOWN_LIVER = "known_cirrhosis"
+_DECOMPENSATION = ("ascites", "encephalopathy", "jaundice")
 _ACUTE_LOW_CAUSES = ("critical_illness", "severe_anemia")
 _DRUG_LOW_CAUSES = ("antiresorptive_therapy",)
 
@@ -43,6 +51,9 @@ def situation(state: State, differential: Sequence[Cause], flags: Mapping[str, s
     if "possible_edta_contamination" in flags:
         return "recollect"
     if "advanced_liver_disease" in flags:
+        known = _KNOWN_LIVER in state.facts.findings
+        if known and not any(f in state.facts.findings for f in _DECOMPENSATION):
+            return "known_cirrhosis"
         return "liver_disease"
     lead = differential[0] if differential else None
     # a cause the evidence does not support does not set the follow-up
