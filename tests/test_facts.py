@@ -239,11 +239,12 @@ def test_undated_results_need_as_of(as_of: date) -> None:
 
 
 def test_undated_results_sit_at_the_latest_date(kb: Knowledge, as_of: date) -> None:
-    """An undated result is placed at the latest result date, and aged there."""
+    """An undated result (the only one of its test) is placed at the latest result date, and
+    aged there."""
     data = case(
         row("ALP", 300, "2019-12-01"),
         row("ALP", 300, "2024-01-10"),
-        {"test": "ALP", "value": 300},
+        {"test": "GGT", "value": 30},
         birth_date="2010-01-01",
         sex="male",
     )
@@ -251,6 +252,14 @@ def test_undated_results_sit_at_the_latest_date(kb: Knowledge, as_of: date) -> N
     undated = next(m for m in facts.measurements if m.on is None)
     assert undated.when == date(2024, 1, 10)
     assert undated.age == facts.measurements[1].age
+
+
+def test_repeated_results_without_dates_are_refused(kb: Knowledge, as_of: date) -> None:
+    """Issue 16: ALP 32 then 35 without dates silently made 35 'the' result (normal, no flags).
+    Two results of one test need dates; the error names the undated ones."""
+    data = case({"test": "ALP", "value": 32}, {"test": "ALP", "value": 35}, **MAN)
+    with pytest.raises(InputError, match=r"results\[0\], results\[1\] have no date"):
+        _facts(kb, data, as_of)
 
 
 def test_undated_only_results_sit_at_as_of(kb: Knowledge, as_of: date) -> None:
