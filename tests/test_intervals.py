@@ -75,7 +75,8 @@ def test_unknown_sex_gets_the_widest_limits(kb: Knowledge, years: float) -> None
     assert unknown.high == max(female.high or 0, male.high or 0)
 
 
-# CALIPER (Roche) partition boundaries: just below and at each boundary.
+# Partition boundaries, just below and at each: CALIPER (Roche) to 17 years and for men;
+# LabPLUS 2017 for women from 17 years (45-150, 40-110, 40-120 from 50, 40-130 from 60).
 @pytest.mark.parametrize(
     ("age", "sex", "low", "high"),
     [
@@ -90,16 +91,23 @@ def test_unknown_sex_gets_the_widest_limits(kb: Knowledge, years: float) -> None
         (Age.from_years(13), "male", 116, 468),
         (Age.from_years(15), "female", 50, 117),
         (Age.from_years(15), "male", 82, 331),
-        (Age.from_years(17), "female", 45, 87),
+        (Age.from_years(16.99), "female", 50, 117),
+        (Age.from_years(17), "female", 45, 150),
+        (Age.from_years(21.99), "female", 45, 150),
+        (Age.from_years(22), "female", 40, 110),
+        (Age.from_years(49.99), "female", 40, 110),
+        (Age.from_years(50), "female", 40, 120),
+        (Age.from_years(59.99), "female", 40, 120),
+        (Age.from_years(60), "female", 40, 130),
         (Age.from_years(17), "male", 55, 149),
         (Age.from_years(18.99), "male", 55, 149),
         (Age.from_years(19), "male", 40, 129),
-        (Age.from_years(19), "female", 35, 104),
-        (Age.from_years(120), "female", 35, 104),
+        (Age.from_years(120), "male", 40, 129),
+        (Age.from_years(120), "female", 40, 130),
     ],
 )
 def test_partition_boundaries(kb: Knowledge, age: Age, sex: str, low: float, high: float) -> None:
-    """Each CALIPER partition starts exactly at its lower bound."""
+    """Each partition starts exactly at its lower bound."""
     interval = knowledge_interval(kb, "alp", age, sex, None)
     assert interval is not None
     assert (interval.low, interval.high) == (low, high)
@@ -205,3 +213,49 @@ def test_age_per_result_date_from_age_years() -> None:
     earlier, latest = result.results
     assert earlier.status == "normal"  # 18.5 years: 55-149
     assert latest.status == "high"  # 19.5 years: 40-129
+
+
+# Issue 14 ("Intervals that fit"): the women's limits follow age (LabPLUS 2017: 45-150 at
+# 17-<22 y, 40-110 at 22-<50, 40-120 at 50-<60, 40-130 from 60), so a postmenopausal woman's
+# ALP 118 with a normal GGT is normal, and an 18-year-old's 100 is not 'high' against the
+# CALIPER 17-19 y band (45-87), which called 24% of NHANES 2017-2018 women of 18 high.
+@pytest.mark.parametrize(
+    ("age", "alp", "status", "high"),
+    [
+        (66, 118, "normal", 130),  # was high against 35-104
+        (55, 118, "normal", 120),  # was high against 35-104
+        (55, 121, "high", 120),
+        (35, 108, "normal", 110),  # was high against 35-104
+        (35, 111, "high", 110),
+        (35, 38, "low", 110),  # was normal against 35-104: LabPLUS's lower limit is 40
+        (18, 100, "normal", 150),  # was high against 45-87
+        (18, 44, "low", 150),
+    ],
+)
+def test_womens_alp_limits_follow_age(
+    kb: Knowledge, age: int, alp: float, status: str, high: float
+) -> None:
+    result = interpret(
+        {
+            "patient": {"age_years": age, "sex": "female"},
+            "results": [
+                {"test": "ALP", "value": alp, "unit": "U/L", "date": "2024-01-10"},
+                {"test": "GGT", "value": 20, "unit": "U/L", "date": "2024-01-10"},
+            ],
+        },
+        kb=kb,
+    )
+    assert result.alp is not None
+    assert result.alp.status == status
+    assert result.alp.reference_interval.high == high
+    assert result.alp.reference_interval.citations[0] == "labplus2017"
+    assert "LabPLUS" in result.alp.reference_interval.basis
+
+
+def test_every_alp_interval_names_its_population_and_source(kb: Knowledge) -> None:
+    """Each built-in ALP interval says who it describes and cites where it comes from."""
+    for interval in kb.intervals["alp"]:
+        assert interval.citations, interval.id
+        assert len(interval.population.split()) >= 6, interval.id
+        for citation in interval.citations:
+            assert citation in kb.citations, interval.id

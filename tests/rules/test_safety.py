@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from alkphos import Interpretation, Knowledge
+from alkphos.rules.intervals import adult_interval
 from alkphos.rules.support import supported
 from tests.conftest import case, row
 from tests.rules.helpers import day, flag_ids, lln, run, uln, with_context
@@ -363,8 +364,12 @@ def test_physiologic_pregnancy(kb: Knowledge, as_of: date) -> None:
 
 
 def test_physiologic_pregnancy_ignores_the_labs_limits(kb: Knowledge, as_of: date) -> None:
-    """The lab's non-pregnant limits are replaced, so the flag still fires."""
-    general = uln(kb, "alp", age=30, sex="female")
+    """The lab's non-pregnant limits are replaced, so the flag still fires. The rule compares
+    with the knowledge base's open-ended adult interval (for women, 60+ since LabPLUS 2017)."""
+    adult = adult_interval(kb, "alp", "female")
+    assert adult is not None
+    assert adult.high is not None
+    general = adult.high
     flags = _flags(
         as_of,
         row("ALP", general + 20, reference_low=35, reference_high=general),

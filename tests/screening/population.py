@@ -64,7 +64,8 @@ LLN = frozenset({"lln"})
 
 
 def curated() -> list[Person]:
-    """Persons with known answers (limits: adult F 35-104, M 40-129 U/L; see each line)."""
+    """Persons with known answers (limits: women 17-<22 y 45-150, 22-<50 y 40-110, 50-<60 y
+    40-120, 60+ 40-130 U/L (LabPLUS 2017); men 40-129 U/L; see each line)."""
     people = [
         # lln only: two lows < 35 (F), one value above 45 stops tornero and maman
         _p(1, "F", persistent=LLN)
@@ -90,8 +91,8 @@ def curated() -> list[Person]:
         .alp(35.1, "2023-01-10")
         .alp(30, "2023-03-10")
         .alp(20, "2023-05-10"),
-        # maman boundary: 39.9 twice is < 40; not low for a woman (35)
-        _p(6, "F", persistent=frozenset({"maman2016"}))
+        # maman boundary: 39.9 twice is < 40, and low for a woman of 49 (40 since LabPLUS 2017)
+        _p(6, "F", persistent=frozenset({"lln", "maman2016"}))
         .alp(39.9, "2023-01-10")
         .alp(39.9, "2023-02-10"),
         # 40 is not < 40; one low only
@@ -108,7 +109,7 @@ def curated() -> list[Person]:
         .alp(130, "2023-09-01"),
         # a child with normal values
         _p(12, "M", birth_date=date(2016, 2, 1)).alp(200, "2023-06-01").alp(220, "2023-09-01"),
-        # 17 y female: 44 and 42 are below 45 (17-19 y) though normal for an adult woman
+        # 17 y female: 44 and 42 are below 45 (17-<22 y) though normal for a woman from 22
         _p(13, "F", birth_date=date(2006, 1, 15), persistent=LLN)
         .alp(44, "2023-06-01")
         .alp(42, "2023-09-01"),
@@ -191,9 +192,11 @@ def curated() -> list[Person]:
         _p(29, "F", persistent=LLN)
         .alp(45, "2023-03-01", reference_low=50, reference_high=150)
         .alp(46, "2023-08-01", reference_low=50, reference_high=150),
-        # sex unknown: the widest limits (lower limit 35) apply
+        # sex unknown: the widest limits (lower limit 40 for both sexes) apply
         _p(30, "unknown", persistent=ALL).alp(34, "2023-03-01").alp(33, "2023-08-01"),
-        _p(31, "", persistent=frozenset({"maman2016"})).alp(37, "2023-03-01").alp(38, "2023-08-01"),
+        _p(31, "", persistent=frozenset({"lln", "maman2016"}))
+        .alp(37, "2023-03-01")
+        .alp(38, "2023-08-01"),
         # year of birth only (taken as 1 July)
         _p(32, "M", birth_date=None, year_of_birth=1970, persistent=ALL)
         .alp(30, "2023-03-01")
@@ -221,12 +224,12 @@ def curated() -> list[Person]:
         # no ALP at all: in the persons table, not tested
         _p(36, "F").lab("Sodium", 140, "mmol/L", "2023-03-01"),
         # listed twice in the persons table, disagreeing: sex and age become unknown, so
-        # 36 and 37 are not below the widest lower limit (35) and tornero cannot apply
+        # 36 and 37 are below the widest lower limit (40) and tornero cannot apply
         _p(
             38,
             "F",
             also_listed_as=[{"sex": "M", "birth_date": date(1960, 1, 1)}],
-            persistent=frozenset({"maman2016"}),
+            persistent=frozenset({"lln", "maman2016"}),
         )
         .alp(36, "2023-03-01")
         .alp(37, "2023-08-01"),

@@ -34,7 +34,7 @@ def test_screen_omop_writes_every_output(tmp_path: Path, engine: str) -> None:
     done = RUN.invoke(app, args)
     assert done.exit_code == 0, done.output
     assert sorted(p.name for p in out.iterdir()) == sorted(FILES)
-    assert done.stdout.startswith("0 on the worklist (1 persistently low of 3 tested")
+    assert done.stdout.startswith("0 on the worklist (2 persistently low of 3 tested")
     progress = done.stderr.splitlines()
     assert progress[0] == "screening 1/8: checking every row"
     assert progress[-1] == "screening 8/8: explaining the worklist"

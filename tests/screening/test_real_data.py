@@ -17,7 +17,10 @@ def test_synthea_reads_every_row_and_finds_person_7(
     runner: Runner, engine: str, dataset: str
 ) -> None:
     """10,040 measurement rows all accounted for; ALP with unit_concept_id 0 is read through
-    unit_source_value; person 7 is persistently low and excluded for alendronic acid."""
+    unit_source_value; person 7 is persistently low and excluded for alendronic acid. Person 20
+    (a woman born 1953, four lows of 24-28 U/L) is persistent since the women's limits rise
+    with age (LabPLUS 2017: her 106-128 U/L at 54-67 years are no longer 'high', so her ALP
+    no longer fluctuates), and she is excluded for an estrogen."""
     run = runner.run(dataset, engine)
     funnel = run.result.funnel
     assert funnel["rows"]["in"] == 10040
@@ -27,7 +30,9 @@ def test_synthea_reads_every_row_and_finds_person_7(
     assert funnel["persons"]["in_persons_table"] == 28
     assert funnel["persons"]["tested_for_alp"] == 3
     assert funnel["as_of"] == "2021-10-26"  # the latest usable date: no --as-of given
-    (person,) = run.rows("persistent")
+    person, woman = sorted(run.rows("persistent"), key=lambda r: int(r["person_id"]))
+    assert (woman["person_id"], woman["sex"], woman["n_low"]) == (20, "female", 4)
+    assert woman["exclusion_reasons"] == ["estrogen"]
     assert person["person_id"] == 7
     assert (person["n_alp"], person["n_low"], person["min_alp"]) == (20, 4, 32.7)
     assert person["sex"] == "male"
