@@ -259,3 +259,61 @@ def test_every_alp_interval_names_its_population_and_source(kb: Knowledge) -> No
         assert len(interval.population.split()) >= 6, interval.id
         for citation in interval.citations:
             assert citation in kb.citations, interval.id
+
+
+@given(
+    years=st.floats(min_value=0, max_value=120),
+    sex=st.sampled_from(["female", "male"]),
+    analyte=st.sampled_from(["alt", "ast", "total_bilirubin", "hemoglobin"]),
+)
+def test_liver_tests_and_haemoglobin_have_an_interval_at_every_age(
+    kb: Knowledge, years: float, sex: str, analyte: str
+) -> None:
+    """Issue 18: AST, ALT, bilirubin and haemoglobin are never 'unknown' for want of an age."""
+    interval = knowledge_interval(kb, analyte, Age.from_years(years), sex, None)
+    assert interval is not None
+    assert interval.high is not None
+
+
+def test_a_17_year_old_with_acute_liver_failure_gets_statuses_not_unknown(kb: Knowledge) -> None:
+    """Issue 18's 17-year-old (Wilson disease picture): every result has a status; Quest's
+    AST 7-19 y (12-32 U/L), bilirubin 10-19 y (up to 1.1 mg/dL) and Dallman's haemoglobin
+    for girls 12-18 y (120-160 g/L) apply."""
+    when = "2024-01-10"
+    result = interpret(
+        {
+            "patient": {"age_years": 17, "sex": "female"},
+            "results": [
+                {"test": "ALP", "value": 18, "unit": "U/L", "date": when},
+                {"test": "AST", "value": 480, "unit": "U/L", "date": when},
+                {"test": "ALT", "value": 160, "unit": "U/L", "date": when},
+                {"test": "Total bilirubin", "value": 14.2, "unit": "mg/dL", "date": when},
+                {"test": "Haemoglobin", "value": 85, "unit": "g/L", "date": when},
+            ],
+        },
+        kb=kb,
+    )
+    statuses = {r.analyte: r.status for r in result.results}
+    assert statuses == {
+        "alp": "low",
+        "ast": "high",
+        "alt": "high",
+        "total_bilirubin": "high",
+        "hemoglobin": "low",
+    }
+    limits = {r.analyte: r.reference_interval for r in result.results}
+    assert limits["ast"] is not None
+    assert limits["ast"].high == 32
+    assert limits["hemoglobin"] is not None
+    assert (limits["hemoglobin"].low, limits["hemoglobin"].high) == (120, 160)
+
+
+@pytest.mark.parametrize(
+    ("days", "high"), [(1, 5.1), (2, 7.2), (5, 10.3), (13, 2.7), (14, 0.8), (3652.5, 1.1)]
+)
+def test_newborn_bilirubin_limits_follow_the_day_of_life(
+    kb: Knowledge, days: float, high: float
+) -> None:
+    interval = knowledge_interval(kb, "total_bilirubin", Age(days, days / 365.25), "male", None)
+    assert interval is not None
+    assert interval.high == high

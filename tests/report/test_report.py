@@ -110,11 +110,12 @@ def test_pdf_report_text(tmp_path: Path) -> None:
         "Likely causes",
         "Hypophosphatasia",
         "Sources",
-        "knowledge kb-",
         "ALP (U/L)",
         date.today().isoformat(),
     ):
         assert expected in text, expected
+    # pdftotext drops the hyphen of "kb-" when the line breaks there (it depends on the hash)
+    assert re.search(r"knowledge kb-? ?[0-9a-f]{12}", text)
 
 
 def test_pdf_needs_an_output_file() -> None:

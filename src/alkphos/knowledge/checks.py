@@ -1,8 +1,9 @@
 """Cross-reference checks run when the knowledge base is built.
 
 Every id a file mentions must exist; every vocabulary id of the contract must exist with
-its meaning; every citation must be cited; reference intervals for ALP must tile age with
-no gap and no overlap. Each problem is a ``KnowledgeError`` naming the file and the key.
+its meaning; every citation must be cited; reference intervals for ALP, ALT, AST, total
+bilirubin and haemoglobin must tile age with no gap and no overlap. Each problem is a
+``KnowledgeError`` naming the file and the key.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 __all__ = ["check_references", "check_tiling"]
 
 _AGE_LIMIT_DAYS = 131 * 366  # beyond any accepted age (130 years)
-TILED_ANALYTES = ("alp",)
+TILED_ANALYTES = ("alp", "alt", "ast", "total_bilirubin", "hemoglobin")
 
 
 def check_references(kb: _Tables, vocabulary: Mapping[str, Any]) -> None:
