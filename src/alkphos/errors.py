@@ -17,7 +17,16 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-__all__ = ["AlkphosError", "InputError", "KnowledgeError", "UnitError", "closest"]
+__all__ = [
+    "AlkphosError",
+    "InputError",
+    "KnowledgeError",
+    "UnitError",
+    "close_spelling",
+    "closest",
+    "edit_distance",
+    "spelling_bound",
+]
 
 
 class AlkphosError(Exception):
@@ -68,3 +77,44 @@ def closest(word: str, choices: Iterable[str]) -> str | None:
     lowered = {option.lower(): option for option in options}
     match = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
     return lowered[match[0]] if match else None
+
+
+# A "did you mean" for a medicine must be a misspelling of it, never another medicine that
+# merely looks alike (amlodipine is not amiodarone): the same first letters and a few edits.
+SAME_START = 3
+
+
+def spelling_bound(word: str) -> int:
+    """The most edits a misspelling of ``word`` may have: 1 up to 7 letters, 2 from 8."""
+    return 1 if len(word) < 8 else 2
+
+
+def edit_distance(first: str, second: str) -> int:
+    """Optimal-string-alignment distance: insertions, deletions, substitutions and swaps of
+    two neighbouring letters each count one."""
+    rows = [list(range(len(second) + 1))]
+    for i, a in enumerate(first, start=1):
+        row = [i] + [0] * len(second)
+        for j, b in enumerate(second, start=1):
+            row[j] = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (a != b))
+            if i > 1 and j > 1 and a == second[j - 2] and first[i - 2] == b:
+                row[j] = min(row[j], rows[-2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]
+
+
+def close_spelling(word: str, choices: Iterable[str]) -> str | None:
+    """The choice ``word`` most likely misspells (case-insensitive): it starts with the same
+    three letters and is within ``spelling_bound`` edits; None if no choice is that close."""
+    typed = " ".join(word.lower().split())
+    if len(typed) < SAME_START:
+        return None
+    best: tuple[int, str] | None = None
+    for option in choices:
+        candidate = " ".join(option.lower().split())
+        if candidate[:SAME_START] != typed[:SAME_START]:
+            continue
+        distance = edit_distance(typed, candidate)
+        if distance <= spelling_bound(typed) and (best is None or distance < best[0]):
+            best = (distance, option)
+    return best[1] if best else None

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-from alkphos.errors import InputError, UnitError, closest
+from alkphos.errors import InputError, UnitError, close_spelling, closest
 from alkphos.knowledge.age import DAYS_PER_YEAR, Age
 from alkphos.knowledge.loader import Knowledge
 from alkphos.model.case import Case, LabResult
@@ -395,8 +395,8 @@ def _code_medications(kb: Knowledge, names: list[str]) -> tuple[tuple[str, ...],
             coded = [(name, _match_words(name, kb.find_drug))]
         for part, drug in coded:
             if drug is None:
-                hint = closest(part, choices)
-                suggestion = f" (did you mean '{hint}'?)" if hint else ""
+                hint = _misspelt_medicine(part, choices)
+                suggestion = f" (did you mean '{hint}'? not assumed)" if hint else ""
                 what = f"'{name}'" if part == name else f"'{part}' in '{name}'"
                 notes.append(
                     f"medications[{index}]: {what} is not a medicine alkphos knows; "
@@ -405,6 +405,17 @@ def _code_medications(kb: Knowledge, names: list[str]) -> tuple[tuple[str, ...],
             elif drug not in drugs:
                 drugs.append(drug)
     return tuple(drugs), notes
+
+
+def _misspelt_medicine(text: str, choices: list[str]) -> str | None:
+    """The known medicine ``text`` (or one of its words) misspells, if any; only a hint for
+    the note, never taken as the medicine itself."""
+    words = [w for w in _WORD.findall(text.lower()) if len(w) >= 4]
+    for candidate in (text, *words):
+        hint = close_spelling(candidate, choices)
+        if hint is not None:
+            return hint
+    return None
 
 
 def _code_findings(kb: Knowledge, names: list[str]) -> tuple[frozenset[str], list[str]]:
