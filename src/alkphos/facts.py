@@ -131,6 +131,8 @@ def gather_facts(case: Case, kb: Knowledge, as_of: date) -> Facts:
             continue
         if not measurement.detectable:
             not_understood.append(_below_detection(kb, measurement))
+        if measurement.status == "unknown":
+            not_understood.append(_without_limits(kb, measurement))
         measurements.append(measurement)
     measurements.sort(key=lambda m: (m.when, m.index))
     by_analyte: dict[str, list[Measurement]] = {}
@@ -285,6 +287,16 @@ def _below_detection(kb: Knowledge, measurement: Measurement) -> str:
         f"results[{measurement.index}].value: {measurement.reported_value:g} "
         f"{measurement.reported_unit} is below the smallest step {analyte.name} is reported in "
         f"({step}); it was read as below detection (< {step}) and no ratio divides by it"
+    )
+
+
+def _without_limits(kb: Knowledge, measurement: Measurement) -> str:
+    """A result with no limit to judge it by is said to be unused, never silently unknown."""
+    name = kb.analytes[measurement.analyte].name
+    return (
+        f"results[{measurement.index}]: {name} {measurement.reported_value:g} "
+        f"{measurement.reported_unit} was not used: the laboratory gave no reference limits and "
+        "alkphos has none for this test at this age, so it cannot say whether it is normal"
     )
 
 
