@@ -317,3 +317,52 @@ def test_newborn_bilirubin_limits_follow_the_day_of_life(
     interval = knowledge_interval(kb, "total_bilirubin", Age(days, days / 365.25), "male", None)
     assert interval is not None
     assert interval.high == high
+
+
+# Issue 18 item 7: pregnancy ranges for other analytes (Abbassi-Ghanavati 2009): haemoglobin
+# 116-139 / 97-148 / 95-150 g/L, ALT up to 30 / 33 / 25 U/L, AST up to 23 / 33 / 32 U/L.
+@pytest.mark.parametrize(
+    ("test", "value", "unit", "weeks", "status", "limits"),
+    [
+        (
+            "Haemoglobin",
+            121,
+            "g/L",
+            10,
+            "normal",
+            (116, 139),
+        ),  # low against 123-157 if not pregnant
+        ("Haemoglobin", 12.1, "g/dL", None, "low", (123, 157)),
+        ("Haemoglobin", 100, "g/L", 24, "normal", (97, 148)),
+        ("Haemoglobin", 93, "g/L", 34, "low", (95, 150)),
+        ("ALT", 28, "U/L", 20, "normal", (None, 33)),  # high against the healthy 25 otherwise
+        ("ALT", 28, "U/L", 30, "high", (None, 25)),
+        ("AST", 30, "U/L", 8, "high", (None, 23)),
+    ],
+)
+def test_pregnancy_ranges_for_other_analytes(
+    kb: Knowledge,
+    test: str,
+    value: float,
+    unit: str,
+    weeks: float | None,
+    status: str,
+    limits: tuple[float | None, float],
+) -> None:
+    patient: dict[str, object] = {"age_years": 30, "sex": "female"}
+    if weeks is not None:
+        patient["pregnancy_weeks"] = weeks
+    result = interpret(
+        {
+            "patient": patient,
+            "results": [
+                {"test": "ALP", "value": 80, "unit": "U/L", "date": "2024-01-10"},
+                {"test": test, "value": value, "unit": unit, "date": "2024-01-10"},
+            ],
+        },
+        kb=kb,
+    )
+    row = result.results[1]
+    assert row.status == status
+    assert row.reference_interval is not None
+    assert (row.reference_interval.low, row.reference_interval.high) == limits
