@@ -335,7 +335,7 @@ def test_newborn_bilirubin_limits_follow_the_day_of_life(
         ("Haemoglobin", 12.1, "g/dL", None, "low", (123, 157)),
         ("Haemoglobin", 100, "g/L", 24, "normal", (97, 148)),
         ("Haemoglobin", 93, "g/L", 34, "low", (95, 150)),
-        ("ALT", 28, "U/L", 20, "normal", (None, 33)),  # high against the healthy 25 otherwise
+        ("ALT", 28, "U/L", 20, "normal", (None, 33)),
         ("ALT", 28, "U/L", 30, "high", (None, 25)),
         ("AST", 30, "U/L", 8, "high", (None, 23)),
     ],

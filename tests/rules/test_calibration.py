@@ -189,8 +189,9 @@ def test_setting_decides_whether_critical_illness_fits(as_of: date) -> None:
 
 def test_known_pbc_gets_its_monitoring_and_a_suspected_one_does_not(as_of: date) -> None:
     """Issue 14: "In primary biliary cholangitis, check liver tests every 3-6 months" only when
-    PBC is in the case."""
-    rows = (row("ALP", 115), row("ALT", 38), row("GGT", 61), row("total bilirubin", 0.2))
+    PBC is in the case. The issue's ALP of 115 U/L is normal for a woman of 66 since the women's
+    limits follow age (LabPLUS 2017: 40-130 U/L from 60), so a raised 145 U/L is used."""
+    rows = (row("ALP", 145), row("ALT", 38), row("GGT", 61), row("total bilirubin", 0.2))
     undiagnosed = run(case(*rows, age_years=66, sex="female"), as_of)
     known = run(with_context(case(*rows, age_years=66, sex="female"), [], ["known_pbc"]), as_of)
     assert "In primary biliary cholangitis" not in undiagnosed.follow_up.advice
