@@ -232,3 +232,20 @@ def test_alt_status_uses_a_laboratory_limit_not_the_healthy_target(as_of: date) 
     assert result.tests == []
     assert result.follow_up.repeat_alp_after_days is None
     assert "other results are not" not in result.follow_up.advice
+
+
+def test_known_pbc_with_a_normal_alp_keeps_its_monitoring(as_of: date) -> None:
+    """PBC on treatment often has a normal ALP (the aim of treatment): the monitoring advice
+    follows the diagnosis, not the ALP status (Lindor 2021)."""
+    rows = (row("ALP", 90), row("GGT", 40))
+    result = run(with_context(case(*rows, age_years=66, sex="female"), [], ["known_pbc"]), as_of)
+    assert result.alp is not None
+    assert result.alp.status == "normal"
+    assert "In primary biliary cholangitis" in result.follow_up.advice
+
+
+def test_the_adult_limit_a_pregnancy_is_compared_with_follows_her_age(as_of: date) -> None:
+    """A 30-year-old's non-pregnant limit is her age band's (LabPLUS 2017: 110 U/L at 22-49),
+    not the 60+ band's 130: ALP 120 at 34 weeks is above it, and normal for pregnancy."""
+    result = run(case(row("ALP", 120), age_years=30, sex="female", pregnancy_weeks=34), as_of)
+    assert "physiologic_pregnancy" in flag_ids(result)

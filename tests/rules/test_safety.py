@@ -365,8 +365,8 @@ def test_physiologic_pregnancy(kb: Knowledge, as_of: date) -> None:
 
 def test_physiologic_pregnancy_ignores_the_labs_limits(kb: Knowledge, as_of: date) -> None:
     """The lab's non-pregnant limits are replaced, so the flag still fires. The rule compares
-    with the knowledge base's open-ended adult interval (for women, 60+ since LabPLUS 2017)."""
-    adult = adult_interval(kb, "alp", "female")
+    with the knowledge base's non-pregnant interval for her age (LabPLUS 2017 by age band)."""
+    adult = adult_interval(kb, "alp", "female", WOMAN["age_years"])
     assert adult is not None
     assert adult.high is not None
     general = adult.high

@@ -51,14 +51,17 @@ def situation(state: State, differential: Sequence[Cause], flags: Mapping[str, s
     if "possible_edta_contamination" in flags:
         return "recollect"
     if "advanced_liver_disease" in flags:
-        known = _KNOWN_LIVER in state.facts.findings
-        if known and not any(f in state.facts.findings for f in _DECOMPENSATION):
+        if _KNOWN_LIVER in state.facts.findings and not any(f in state.facts.findings for f in _DECOMPENSATION):
             return "known_cirrhosis"
         return "liver_disease"
     lead = differential[0] if differential else None
     # a cause the evidence does not support does not set the follow-up
     top = lead.id if lead is not None and supported(lead, state.facts.kb) else None
     if alp.status == "normal":
+        findings = state.facts.findings
+        for rule, finding in _KNOWN_DIAGNOSIS.values():
+            if finding in findings:
+                return rule  # e.g. PBC on treatment with a normal ALP: still its monitoring
         if "physiologic_pregnancy" in flags:
             return "pregnancy"
         if "physiologic_for_age" in flags:

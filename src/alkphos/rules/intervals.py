@@ -49,13 +49,12 @@ def _matches_age(interval: ReferenceInterval, age: Age) -> bool:
     return interval.age_to is None or not age.reached(interval.age_to)
 
 
-def adult_interval(kb: Knowledge, analyte: str, sex: str) -> ReferenceInterval | None:
-    """The open-ended (adult) non-pregnancy interval for a sex, if the analyte has one."""
-    for interval in kb.intervals.get(analyte, ()):
-        fits_sex = interval.sex in (sex, "any")
-        if interval.age_to is None and interval.pregnancy_weeks is None and fits_sex:
-            return interval
-    return None
+def adult_interval(kb: Knowledge, analyte: str, sex: str, years: float | None) -> Interval | None:
+    """The non-pregnancy adult interval for a sex at an age (a child's or an unknown age is
+    taken as the adult age): what 'above the adult limit' compares with."""
+    adult = kb.param("adult_age_years")
+    age = Age.from_years(max(years, adult) if years is not None else adult)
+    return knowledge_interval(kb, analyte, age, sex, None)
 
 
 def knowledge_interval(

@@ -411,9 +411,8 @@ def _physiologic_pregnancy(facts: Facts) -> Detail | bool:
     alp = _latest_alp(facts)
     if alp is None or alp.pregnancy_weeks is None:
         return False
-    sex = "female"
-    adult = adult_interval(facts.kb, "alp", sex)
-    high = adult.high * facts.kb.interval_factors[adult.id] if adult and adult.high else None
+    adult = adult_interval(facts.kb, "alp", "female", alp.age.years if alp.age else None)
+    high = adult.high if adult else None
     if _above_general_limit(facts, alp, high):
         weeks = alp.pregnancy_weeks
         return (
@@ -429,8 +428,8 @@ def _physiologic_for_age(facts: Facts) -> Detail | bool:
     if alp.age.years >= facts.kb.param("adult_age_years"):
         return False
     sex = facts.sex if facts.sex in ("female", "male") else "male"
-    adult = adult_interval(facts.kb, "alp", sex)
-    high = adult.high * facts.kb.interval_factors[adult.id] if adult and adult.high else None
+    adult = adult_interval(facts.kb, "alp", sex, alp.age.years)
+    high = adult.high if adult else None
     if _above_general_limit(facts, alp, high):
         age = _age_words(alp.age.years)
         return f"ALP {alp.value:g} U/L is above the adult limit but normal at {age}"
