@@ -51,7 +51,8 @@ def situation(state: State, differential: Sequence[Cause], flags: Mapping[str, s
     if "possible_edta_contamination" in flags:
         return "recollect"
     if "advanced_liver_disease" in flags:
-        if _KNOWN_LIVER in state.facts.findings and not any(f in state.facts.findings for f in _DECOMPENSATION):
+        findings = state.facts.findings
+        if _KNOWN_LIVER in findings and not any(f in findings for f in _DECOMPENSATION):
             return "known_cirrhosis"
         return "liver_disease"
     lead = differential[0] if differential else None
