@@ -56,7 +56,7 @@ def test_text_output_reads_most_important_first() -> None:
     done = run("interpret", str(EXAMPLE), "--format", "text")
     assert done.returncode == 0, done.stderr
     text = done.stdout
-    assert text.index("ATTENTION") < text.index("ALP\n") < text.index("LIKELY CAUSES")
+    assert text.index("ATTENTION") < text.index("ALP\n") < text.index("CAUSES CONSIDERED")
     assert "Hypophosphatasia" in text
     assert "FOR THE PATIENT" in text
 

@@ -440,3 +440,22 @@ def test_summaries_are_cut_under_140_characters() -> None:
     assert len(fit(text)) < 140
     assert fit(text).endswith("…")
     assert fit("short") == "short"
+
+
+def test_cards_name_only_supported_causes(client: Any) -> None:
+    """Issue 14: a card never lists an unsupported cause as likely; with none supported it
+    says that no cause stands out."""
+
+    def details(results: list[tuple[float, str]]) -> str:
+        rows = [{"test": "ALP", "value": v, "unit": "U/L", "date": d} for v, d in results]
+        lone = {"patient": {"age_years": 33, "sex": "male"}, "results": rows}
+        response = client.post(VIEW, json=hook_call("patient-view", prefetch(lone)))
+        assert response.status_code == 200, response.text
+        return " ".join(card["detail"] for card in response.json()["cards"])
+
+    once = details([(30, LATEST.isoformat())])
+    assert "Most likely causes" not in once
+    assert "No cause stands out" in once
+    persistent = details([(30, LATEST.isoformat()), (31, "2020-01-02")])
+    assert "Causes the results support" in persistent
+    assert "Hypophosphatasia" in persistent

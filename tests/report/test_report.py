@@ -66,7 +66,7 @@ def test_html_report_has_the_sections(kb: Knowledge) -> None:
     for text in (
         "Flags",
         "Interval used:",
-        "Likely causes",
+        "Causes considered",
         "Evidence for",
         "Next tests",
         "Follow-up",
@@ -76,7 +76,7 @@ def test_html_report_has_the_sections(kb: Knowledge) -> None:
         "2026-01-02",
     ):
         assert text in html, text
-    assert html.index("Flags") < html.index("Likely causes")
+    assert html.index("Flags") < html.index("Causes considered")
 
 
 def test_pdf_report_text(tmp_path: Path) -> None:
@@ -107,7 +107,7 @@ def test_pdf_report_text(tmp_path: Path) -> None:
     for expected in (
         "alkphos report",
         "Interval used:",
-        "Likely causes",
+        "Causes considered",
         "Hypophosphatasia",
         "Sources",
         "ALP (U/L)",
@@ -130,3 +130,25 @@ def test_pdf_needs_an_output_file() -> None:
     assert done.stderr.splitlines() == [
         "error: --format pdf needs --out FILE (a PDF is not printed to the terminal)"
     ]
+
+
+def test_causes_are_shown_in_words_not_scores(kb: Knowledge) -> None:
+    """Issue 14: people read each cause's standing in words; raw scores stay in the JSON."""
+    from alkphos.render.text import render_text
+
+    case = {
+        "patient": {"age_years": 46, "sex": "female"},
+        "results": [
+            {"test": "ALP", "value": 22, "date": "2024-06-01"},
+            {"test": "ALP", "value": 21, "date": "2025-01-20"},
+            {"test": "PLP", "value": 212, "unit": "nmol/L", "date": "2025-01-20"},
+        ],
+    }
+    result = interpret(case)
+    text = render_text(result)
+    html = render_report(result, kb, date(2026, 1, 2))
+    assert "score" not in text.lower()
+    assert "(score" not in html
+    assert "(supported)" in text
+    assert "(supported)" in html
+    assert {c.standing for c in result.differential} <= {"supported", "possible", "less likely"}

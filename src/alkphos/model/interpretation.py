@@ -145,6 +145,11 @@ class Cause(BaseModel):
         description="Whether this case's own evidence (results, findings, medicines, setting; "
         "not age or sex alone) raises the cause above how common it is.",
     )
+    standing: Literal["supported", "possible", "less likely"] = Field(
+        default="possible",
+        description="The cause's standing in words, for people: supported (see supported), "
+        "less likely (the evidence against outweighs the evidence for), or possible.",
+    )
     evidence_not_applied: list[str] = Field(
         default_factory=list,
         description="Findings that hold but were not weighed, because the figure behind them "

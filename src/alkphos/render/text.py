@@ -75,9 +75,9 @@ def render_text(result: Interpretation) -> str:
     lines += _wrap(result.summary.clinician)
     lines.append("")
     if result.differential:
-        lines.append("LIKELY CAUSES (most likely first)")
+        lines.append("CAUSES CONSIDERED (best supported first)")
         for rank, cause in enumerate(result.differential[:_SHOWN_CAUSES], start=1):
-            lines.append(f"  {rank}. {cause.name} (score {cause.score:g})")
+            lines.append(f"  {rank}. {cause.name} ({cause.standing})")
             for item in cause.evidence_for:
                 lines += _wrap(f"+ {item}", "       ", "         ")
             for item in cause.evidence_against:

@@ -74,7 +74,12 @@ def rank_causes(state: State) -> list[Cause]:
             evidence_for=evidence_for,
             evidence_against=evidence_against,
             citations=citations,
-            supported=score > cause.prior and from_case > 0,
+            supported=(backed := score > cause.prior and from_case > 0),
+            standing="supported"
+            if backed
+            else "less likely"
+            if score < cause.prior
+            else "possible",
             evidence_not_applied=not_applied,
         )
         scored.append((-result.score, -cause.prior, cause.id, result))

@@ -100,11 +100,14 @@ class CardMaker:
                 f"(reference {limits}, {interval.source})."
             )
         lines += ["", f"**Why this card:** {why}"]
-        if result.differential:
-            lines += ["", "**Most likely causes**"]
-            for rank, cause in enumerate(result.differential[:3], start=1):
-                reasons = " ".join(cause.evidence_for[:2]) or "no specific evidence yet."
+        backed = [cause for cause in result.differential if cause.supported]
+        if backed:
+            lines += ["", "**Causes the results support**"]
+            for rank, cause in enumerate(backed[:3], start=1):
+                reasons = " ".join(cause.evidence_for[:2])
                 lines.append(f"{rank}. **{cause.name}**: {reasons}")
+        elif result.differential:
+            lines += ["", "**No cause stands out:** nothing in these results supports one."]
         recommended = {t.id: t for t in result.tests}
         shown = [recommended[t] for t in tests if t in recommended] or result.tests[:3]
         if shown:
