@@ -272,3 +272,25 @@ def test_kb_validate_passes() -> None:
     done = run("kb", "validate")
     assert done.returncode == 0
     assert done.stdout.startswith("knowledge base is valid")
+
+
+def test_setting_is_given_on_the_command_line() -> None:
+    """--setting places the case (issue 14); an unknown one is refused with a suggestion."""
+    case = {
+        "patient": {"age_years": 60, "sex": "male"},
+        "results": [
+            {"test": "ALP", "value": 25, "date": "2023-12-20"},
+            {"test": "ALP", "value": 25, "date": "2024-01-10"},
+        ],
+    }
+
+    def score(*extra: str) -> float:
+        done = run("interpret", "-", *extra, stdin=json.dumps(case))
+        assert done.returncode == 0, done.stderr
+        causes = json.loads(done.stdout)["differential"]
+        return float(next(c["score"] for c in causes if c["id"] == "critical_illness"))
+
+    assert score("--setting", "intensive_care") > score()
+    wrong = run("interpret", "-", "--setting", "icu", stdin=json.dumps(case))
+    assert wrong.returncode == 2
+    assert wrong.stderr.startswith("error: --setting: unknown setting 'icu'")

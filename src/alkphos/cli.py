@@ -12,11 +12,12 @@ import sys
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn, cast, get_args
 
 import typer
 
-from alkphos.errors import AlkphosError, InputError
+from alkphos.errors import AlkphosError, InputError, closest
+from alkphos.model.case import Setting
 
 if TYPE_CHECKING:
     from alkphos.model.interpretation import Interpretation
@@ -105,6 +106,13 @@ def interpret(
             metavar="BUNDLE",
         ),
     ] = None,
+    setting: Annotated[
+        str | None,
+        typer.Option(
+            help="Where the patient is seen: outpatient, emergency, inpatient or "
+            "intensive_care (overrides the case's own).",
+        ),
+    ] = None,
 ) -> None:
     """Interpret one case (or a batch of cases, or a FHIR Bundle) and print the interpretation."""
     from alkphos.adapters.case_json import read_case_text
@@ -112,6 +120,7 @@ def interpret(
     from alkphos.engine import interpret as run
 
     when = _as_of(as_of)
+    place = _setting(setting)
     if batch is not None:
         if case is not None or fhir is not None:
             _fail("give a case file, --fhir or --batch, not more than one")
@@ -123,10 +132,12 @@ def interpret(
     patient_id = None
     try:
         if fhir is not None:
-            result, patient_id = _interpret_fhir(_read_text(fhir), when)
+            result, patient_id = _interpret_fhir(_read_text(fhir), when, place)
         else:
             assert case is not None
             parsed = read_case_text(_read_text(case))
+            if place is not None:
+                parsed = parsed.model_copy(update={"setting": place})
             result = run(parsed, as_of=when or default_as_of(parsed) or date.today())
     except AlkphosError as exc:
         _fail(str(exc))
@@ -147,12 +158,29 @@ def interpret(
         _write(result.model_dump_json(indent=indent), out)
 
 
-def _interpret_fhir(text: str, when: date | None) -> tuple[Interpretation, str | None]:
+def _setting(text: str | None) -> Setting | None:
+    if text is None:
+        return None
+    choices = get_args(Setting)
+    if text not in choices:
+        hint = closest(text, list(choices))
+        _fail(
+            f"--setting: unknown setting '{text}' (accepted: {', '.join(choices)})"
+            + (f"; did you mean '{hint}'?" if hint else "")
+        )
+    return cast("Setting", text)
+
+
+def _interpret_fhir(
+    text: str, when: date | None, setting: Setting | None = None
+) -> tuple[Interpretation, str | None]:
     from alkphos.adapters.case_json import load_json
     from alkphos.adapters.fhir import interpret_fhir, read_bundle
     from alkphos.engine import knowledge
 
     read = read_bundle(load_json(text), knowledge())
+    if setting is not None and read.case is not None:
+        read.case["setting"] = setting
     result = interpret_fhir(read, as_of=when or read.latest or date.today())
     return result, read.patient_id
 
