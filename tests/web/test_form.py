@@ -45,3 +45,11 @@ def test_a_number_that_could_be_read_two_ways_is_refused_beside_its_field(typed:
 def test_text_that_is_not_a_number_is_passed_on_for_the_case_parser(typed: str) -> None:
     (result,) = case_from_form(_state(typed))["results"]
     assert result["value"] == typed
+
+
+def test_the_setting_chosen_on_the_form_reaches_the_case() -> None:
+    """Issue 14: the form carries where the patient is seen; not said leaves it out."""
+    fields = {"results-0-test": "ALP", "results-0-value": "30", "setting": "intensive_care"}
+    assert case_from_form(FormState.from_fields(fields, 1))["setting"] == "intensive_care"
+    fields.pop("setting")
+    assert "setting" not in case_from_form(FormState.from_fields(fields, 1))

@@ -56,6 +56,7 @@ class FormState:
     rows: list[FormRow] = field(default_factory=list)
     medications: list[str] = field(default_factory=list)
     findings: list[str] = field(default_factory=list)
+    setting: str = ""
 
     @classmethod
     def from_fields(cls, fields: Mapping[str, str | Sequence[str]], min_rows: int) -> FormState:
@@ -81,6 +82,7 @@ class FormState:
             rows=rows,
             medications=many("medication"),
             findings=many("finding"),
+            setting=one("setting"),
         )
 
     def origin(self) -> list[int]:
@@ -126,6 +128,8 @@ def case_from_form(state: FormState) -> dict[str, Any]:
         case["medications"] = state.medications
     if state.findings:
         case["findings"] = state.findings
+    if state.setting.strip():
+        case["setting"] = state.setting.strip()
     return case
 
 
@@ -141,6 +145,8 @@ def field_for_path(path: str, origin: Sequence[int]) -> str:
         return path.removeprefix("patient.")
     if path.startswith(("medications", "findings")):
         return path.split("[")[0]
+    if path == "setting":
+        return "setting"
     if path == "results":
         return "results-0-test"
     return "form"
