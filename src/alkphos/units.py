@@ -8,11 +8,18 @@ base, so interpreting a case never imports pint.
 
 from __future__ import annotations
 
+import math
 import re
 from functools import cache
 from typing import Any
 
-__all__ = ["conversion_factor", "normalise_spelling", "pint_expression"]
+__all__ = [
+    "conversion_factor",
+    "normalise_spelling",
+    "pint_expression",
+    "plain_unit",
+    "readable",
+]
 
 _ANNOTATION = re.compile(r"\{[^}]*\}")
 
@@ -75,3 +82,33 @@ def conversion_factor(source: str, target: str, molar_mass: float | None = None)
     except (pint.PintError, AttributeError, TypeError) as exc:
         msg = f"cannot convert '{source}' to '{target}': {exc}"
         raise ValueError(msg) from exc
+
+
+# Display: values and units as people read them (the JSON keeps full precision).
+_SIGNIFICANT = 3
+# UCUM annotations people would not write: {INR} and {ratio} are unitless, the others words.
+_BRACES = {
+    "{INR}": "",
+    "{ratio}": "",
+    "{creat}": " creatinine",
+    "{1.73_m2}": "1.73 m²",
+}
+_ANY_BRACE = re.compile(r"\{([^}]*)\}")
+
+
+def readable(value: float, significant: int = _SIGNIFICANT) -> str:
+    """A value to ``significant`` figures, without exponent or trailing zeros (whole numbers
+    keep every digit: 1234, not 1230)."""
+    if value == 0 or not math.isfinite(value):
+        return f"{value:g}"
+    magnitude = math.floor(math.log10(abs(value)))
+    decimals = max(significant - 1 - magnitude, 0)
+    text = f"{round(value, decimals):.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def plain_unit(unit: str) -> str:
+    """A unit with UCUM's curly-brace annotations written out or dropped."""
+    for brace, words in _BRACES.items():
+        unit = unit.replace(brace, words)
+    return _ANY_BRACE.sub(lambda match: match.group(1).replace("_", " "), unit).strip()

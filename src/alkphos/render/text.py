@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from alkphos.model.interpretation import Interpretation, ReferenceIntervalUsed
+from alkphos.render.numbers import reported
 
 __all__ = ["render_text"]
 
@@ -111,10 +112,8 @@ def render_text(result: Interpretation) -> str:
     lines.append("ALL RESULTS")
     for row in result.results:
         when = f" {row.date}" if row.date else ""
-        lines.append(
-            f"  {row.name}{when}: {row.value:g} {row.unit} {row.status} "
-            f"({_limits(row.reference_interval)})"
-        )
+        value, limits = reported(row)
+        lines.append(f"  {row.name}{when}: {value} {row.status} ({limits or 'no interval'})")
     info = [flag for flag in result.flags if flag.severity == "info"]
     if info:
         lines.append("")

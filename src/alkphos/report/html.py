@@ -10,6 +10,7 @@ from typing import Any
 from alkphos.knowledge.loader import Knowledge
 from alkphos.knowledge.schema import Citation
 from alkphos.model.interpretation import Interpretation
+from alkphos.render.numbers import reported
 from alkphos.report.chart import alp_chart_svg
 from alkphos.rules.intervals import citation_label
 
@@ -78,6 +79,7 @@ def template_context(
         "used_citations": [citation_text(kb.citations[key]) for key in used],
         "max_causes": max_causes,
         "open_all": open_all,
+        "reported": reported,
     }
 
 

@@ -14,6 +14,7 @@ from alkphos.model.interpretation import AlpBlock, Cause, Pattern
 from alkphos.rules.intervals import adult_interval
 from alkphos.rules.series import Series
 from alkphos.rules.support import supported as is_supported
+from alkphos.units import plain_unit, readable
 
 __all__ = ["DATA_FLAGS", "HPP_FEATURES", "data_flags", "judgement_flags"]
 
@@ -453,8 +454,8 @@ def _converted(facts: Facts) -> Detail | bool:
     if not facts.converted:
         return False
     parts = [
-        f"{m.test} {m.reported_value:g} {m.reported_unit} = {m.value:g} "
-        f"{facts.kb.analytes[m.analyte].unit}"
+        f"{m.test} {readable(m.reported_value)} {plain_unit(m.reported_unit)} = "
+        f"{readable(m.value)} {plain_unit(facts.kb.analytes[m.analyte].unit)}"
         for m in facts.converted
     ]
     return "; ".join(parts)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from alkphos.facts import Facts, Measurement
 from alkphos.model.interpretation import Source
+from alkphos.units import plain_unit, readable
 
 __all__ = ["SourceCall", "localise"]
 
@@ -34,7 +35,7 @@ class SourceCall:
 
 
 def _says(measurement: Measurement, name: str) -> str:
-    value = f"{measurement.value:g} {measurement.interval.unit if measurement.interval else ''}"
+    value = f"{readable(measurement.reported_value)} {plain_unit(measurement.reported_unit)}"
     return f"{name} is {measurement.status} ({value.strip()})"
 
 
