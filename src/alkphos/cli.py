@@ -31,6 +31,11 @@ app = typer.Typer(
 )
 kb_app = typer.Typer(help="The knowledge base: export it or check it.", no_args_is_help=True)
 app.add_typer(kb_app, name="kb")
+intervals_app = typer.Typer(
+    help="A laboratory's own reference intervals, estimated from its data.",
+    no_args_is_help=True,
+)
+app.add_typer(intervals_app, name="intervals")
 
 
 class OutputFormat(StrEnum):
@@ -42,6 +47,21 @@ class OutputFormat(StrEnum):
     html = "html"
     pdf = "pdf"
     fhir = "fhir"
+
+
+class IntervalsFormat(StrEnum):
+    """Output formats of ``intervals estimate``."""
+
+    text = "text"
+    json = "json"
+    jsonl = "jsonl"
+
+
+class IntervalsMethod(StrEnum):
+    """Methods of ``intervals estimate``."""
+
+    indirect = "indirect"
+    direct = "direct"
 
 
 class ExportFormat(StrEnum):
@@ -408,6 +428,38 @@ def screen(
         run_screen(options)
     except AlkphosError as exc:
         _fail(str(exc))
+
+
+@intervals_app.command("estimate")
+def intervals_estimate(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="FILE...", help="One-column CSV (header optional) or Parquet of numbers."
+        ),
+    ],
+    output_format: Annotated[
+        IntervalsFormat, typer.Option("--format", help="text, json or jsonl (one line per file).")
+    ] = IntervalsFormat.text,
+    method: Annotated[
+        IntervalsMethod,
+        typer.Option(
+            help="indirect (routine values, at least 1,000) or direct (CLSI EP28-A3c, "
+            "reference individuals, at least 120)."
+        ),
+    ] = IntervalsMethod.indirect,
+    bootstrap: Annotated[
+        int, typer.Option(min=0, help="Bootstrap resamples for the 90% confidence intervals.")
+    ] = 50,
+) -> None:
+    """Estimate the reference interval (2.5th-97.5th percentiles) in each file of values."""
+    from alkphos.intervals.command import estimate_files, format_estimates
+
+    try:
+        estimates = estimate_files(files, method=method.value, bootstrap=bootstrap)
+    except AlkphosError as exc:
+        _fail(str(exc))
+    _write(format_estimates(estimates, output_format.value), None)
 
 
 def main() -> None:

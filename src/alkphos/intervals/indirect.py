@@ -1,0 +1,550 @@
+"""The indirect method: the non-pathological distribution hidden in routine values.
+
+Model. The non-pathological values ``x`` follow a Box-Cox power-normal distribution:
+``BoxCox(x - shift, lambda)`` is Normal(mu, sigma), lambda in [0, 1] and a shift only
+where the data need one (as in refineR, Ammer et al., Sci Rep 2021, citation
+``ammer2021refiner``). Everything else (pathological values on either side, junk) is
+an unknown non-negative excess on top of it.
+
+Fit. The values are compacted to a histogram of about equal-count bins on their
+original scale (bin edges halfway between distinct values, so rounding never splits a
+value). For a candidate (lambda, shift) the bin edges are transformed and the expected
+count of bin k is ``m_k = P * n * (Phi(z_{k+1}) - Phi(z_k))``. Each bin's count ``c_k`` is
+Poisson with mean ``m_k + r_k``, ``r_k >= 0`` the excess, and every unit of excess costs
+``KAPPA``. Minimising over ``r_k`` in closed form gives a per-bin cost that is the
+Poisson likelihood where the model explains the bin and linear in ``m_k`` where the bin
+holds more than the model (pathological values): the model is pulled up to the data
+where non-pathological values dominate, and a model above the data is penalised
+wherever it is. This cost (this package's own, not refineR's) is smooth and convex in
+``m_k``; (mu, log sigma, log P) are found by L-BFGS-B with the analytic gradient, lambda
+over a grid refined by a parabola, and the shift over a grid when lambda sits at 0.
+
+Limits. The 2.5th and 97.5th percentiles of the fitted distribution; their 90%
+confidence intervals are the 5th and 95th percentiles over bootstrap resamples of the
+histogram (each refitted, lambda searched near the estimate).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from alkphos.intervals import boxcox
+from alkphos.intervals.result import Estimate, IndirectModel, SampleError
+from alkphos.intervals.sample import Compact, as_array, compact, decimals_of
+
+if TYPE_CHECKING:
+    pass
+
+__all__ = ["MIN_VALUES", "estimate_indirect"]
+
+#: Fewer values than this are refused: the tails of the non-pathological distribution
+#: cannot be told from the pathological values (refineR's authors recommend several
+#: thousand; RIbench's smallest sets have 1,000).
+MIN_VALUES = 1000
+#: How far (in sigmas) mu may sit from the data's main mode before a penalty applies,
+#: and the penalty's weight per value.
+MODE_TOLERANCE = 0.3
+MODE_WEIGHT = 1.0
+#: Points of the grid the main mode is found on, and the smoothing bandwidth's factor.
+MODE_GRID = 256
+#: Iterations of the optimiser for one transform.
+MAX_ITERATIONS = 100
+#: Fewer distinct values than this leave no distribution to fit.
+MIN_DISTINCT = 8
+#: Cost of one unit of unexplained excess (see the module docstring).
+KAPPA = 0.04
+#: Inside the core (where the data's density is above CORE_LEVEL of its peak) excess
+#: costs KAPPA_CORE: there the model must match the data.
+KAPPA_CORE = 1.0
+#: Outside the core, in the final search: excess is nearly free (pathological values).
+KAPPA_OUTSIDE = 0.02
+CORE_LEVEL = 0.65
+#: The 2.5th and 97.5th percentiles (CLSI EP28-A3c) as standard-normal quantiles.
+Z_LOWER = -1.959963984540054
+Z_UPPER = 1.959963984540054
+#: Lambda grid of the search (refineR 1.6 searches lambda in [0, 1] too).
+LAMBDAS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+#: Shifts tried when lambda sits at 0, as fractions of the 1st percentile of the values.
+SHIFT_FRACTIONS = (0.25, 0.5, 0.7, 0.85)
+#: Smallest share of values the model must explain, else no mode was identified.
+MIN_SHARE = 0.15
+#: The data's density at the fitted mode must exceed this many times its density around
+#: the fitted limits (a normal gives about 6); less means no identifiable peak.
+MIN_PEAK_CONTRAST = 1.25
+
+
+@dataclass(frozen=True)
+class _Histogram:
+    edges: Any  # bin edges on the original scale, first -inf and last +inf
+    counts: Any  # values per bin
+    starts: Any  # index of each bin's first distinct value
+    n: int
+
+
+@dataclass(frozen=True)
+class _Fit:
+    lam: float
+    shift: float
+    mu: float
+    sigma: float
+    share: float
+    cost: float
+
+    def limits(self) -> tuple[float, float]:
+        import numpy as np
+
+        low, high = boxcox.inverse(
+            np.array([self.mu + Z_LOWER * self.sigma, self.mu + Z_UPPER * self.sigma]),
+            self.lam,
+            self.shift,
+        )
+        return float(low), float(high)
+
+
+def _bins(sample: Compact) -> _Histogram:
+    import numpy as np
+
+    n = sample.n
+    target = int(min(200, max(40, n // 40)))
+    cumulative = np.cumsum(sample.counts)
+    cuts = np.searchsorted(cumulative, np.arange(1, target) * n / target, side="left")
+    starts = np.unique(np.concatenate(([0], cuts + 1)))
+    starts = starts[starts < sample.values.size]
+    inner = (sample.values[starts[1:] - 1] + sample.values[starts[1:]]) / 2
+    edges = np.concatenate(([-np.inf], inner, [np.inf]))
+    counts = np.add.reduceat(sample.counts, starts).astype(np.float64)
+    return _Histogram(edges=edges, counts=counts, starts=starts, n=n)
+
+
+def _bin_probabilities(t: Any, mu: float, sigma: float) -> tuple[Any, Any, Any]:
+    """Model probability of each bin, and the normal densities and z at the edges."""
+    import numpy as np
+    from scipy.special import ndtr
+
+    z = np.clip((t - mu) / sigma, -40.0, 40.0)
+    upper_tail = z > 0
+    cdf = np.where(upper_tail, ndtr(-z), ndtr(z))
+    lo_c, hi_c = cdf[:-1], cdf[1:]
+    p = np.where(upper_tail[:-1], lo_c - hi_c, hi_c - lo_c)
+    # a bin straddling 0 mixes the two forms: compute it directly
+    straddle = upper_tail[1:] & ~upper_tail[:-1]
+    p = np.where(straddle, 1.0 - hi_c - lo_c, p)
+    p = np.maximum(p, 0.0)
+    pdf = np.exp(-0.5 * z * z) * 0.3989422804014327
+    return p, pdf, z
+
+
+def _cost(params: Any, t: Any, counts: Any, n: int, mode: float, kappa: Any) -> tuple[float, Any]:
+    """Contamination-penalised Poisson cost of (mu, log sigma, logit P) and its gradient.
+
+    A penalty keeps mu within ``MODE_TOLERANCE`` sigmas of the data's main mode ``mode``:
+    the non-pathological distribution is the main peak, not a broad pathological shoulder.
+    """
+    import numpy as np
+
+    mu, log_sigma, logit_share = params
+    sigma = float(np.exp(min(max(log_sigma, -30.0), 30.0)))
+    share = 1.0 / (1.0 + np.exp(-min(max(logit_share, -30.0), 30.0)))
+    scale = share * n
+    p, pdf, z = _bin_probabilities(t, mu, sigma)
+    m = np.maximum(scale * p, 1e-300)
+    ceiling = counts / (1.0 + kappa)
+    explained = m >= ceiling
+    positive = counts > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        explained_cost = m - np.where(positive, counts * np.log(m), 0.0)
+        excess_cost = counts - np.where(positive, counts * np.log(ceiling), 0.0) - kappa * m
+    cost = float(np.where(explained, explained_cost, excess_cost).sum())
+    dcost_dm = np.where(explained, 1.0 - counts / m, -kappa)
+    dm_dmu = (pdf[:-1] - pdf[1:]) * (scale / sigma)
+    zpdf = z * pdf
+    dm_dlogsigma = (zpdf[:-1] - zpdf[1:]) * scale
+    grad = np.array([dcost_dm @ dm_dmu, dcost_dm @ dm_dlogsigma, (dcost_dm @ m) * (1.0 - share)])
+    distance = (mu - mode) / sigma
+    excess = abs(distance) - MODE_TOLERANCE
+    if excess > 0:
+        weight = MODE_WEIGHT * n
+        cost += weight * excess * excess
+        grad[0] += 2 * weight * excess * np.sign(distance) / sigma
+        grad[1] -= 2 * weight * excess * abs(distance)
+    return cost, grad
+
+
+def _minimise(t: Any, counts: Any, n: int, mode: float, kappa: Any, x0: Any) -> tuple[Any, float]:
+    """BFGS with a backtracking line search (3 parameters: faster than a general solver)."""
+    import numpy as np
+
+    x = np.asarray(x0, dtype=np.float64)
+    cost, grad = _cost(x, t, counts, n, mode, kappa)
+    inverse_hessian = np.eye(3) * (0.1 / max(float(np.abs(grad).max()), 1e-12))
+    for _ in range(MAX_ITERATIONS):
+        direction = -inverse_hessian @ grad
+        slope = float(grad @ direction)
+        if slope >= 0:  # not a descent direction: restart from the gradient
+            inverse_hessian = np.eye(3) * (0.1 / max(float(np.abs(grad).max()), 1e-12))
+            direction = -inverse_hessian @ grad
+            slope = float(grad @ direction)
+        step = 1.0
+        while True:
+            candidate = x + step * direction
+            new_cost, new_grad = _cost(candidate, t, counts, n, mode, kappa)
+            if new_cost <= cost + 1e-4 * step * slope or step < 1e-8:
+                break
+            step *= 0.3
+        s = candidate - x
+        y = new_grad - grad
+        converged = cost - new_cost <= 1e-10 * max(1.0, abs(cost))
+        x, cost, grad = candidate, new_cost, new_grad
+        if converged:
+            break
+        sy = float(s @ y)
+        if sy > 1e-12:
+            rho = 1.0 / sy
+            identity = np.eye(3)
+            left = identity - rho * np.outer(s, y)
+            inverse_hessian = left @ inverse_hessian @ left.T + rho * np.outer(s, s)
+    return x, cost
+
+
+def _transformed_edges(hist: _Histogram, lam: float, shift: float) -> Any:
+    import numpy as np
+
+    t = boxcox.forward(hist.edges, lam, shift)
+    t[-1] = np.inf
+    return t
+
+
+def _fit_one(
+    sample: Compact,
+    hist: _Histogram,
+    counts: Any,
+    lam: float,
+    shift: float,
+    start: tuple[float, float, float] | None,
+    kappa: Any = None,
+) -> _Fit:
+    """Best (mu, sigma, share) for one transform, from a start (default: the main mode)."""
+    import numpy as np
+
+    t = _transformed_edges(hist, lam, shift)
+    mode, sigma_mode, share_mode, _ = _main_mode(sample, counts, hist, lam, shift)
+    mu0, sigma0, share0 = start if start is not None else (mode, sigma_mode, share_mode)
+    share0 = min(max(share0, 0.01), 0.99)
+    x0 = [mu0, np.log(max(sigma0, 1e-9)), np.log(share0 / (1 - share0))]
+    x, cost = _minimise(t, counts, hist.n, mode, KAPPA if kappa is None else kappa, x0)
+    mu, log_sigma, logit_share = x
+    return _Fit(
+        lam=lam,
+        shift=shift,
+        mu=float(mu),
+        sigma=float(np.exp(min(max(log_sigma, -30.0), 30.0))),
+        share=float(1.0 / (1.0 + np.exp(-min(max(logit_share, -30.0), 30.0)))),
+        cost=float(cost),
+    )
+
+
+def _main_mode(
+    sample: Compact, counts: Any, hist: _Histogram, lam: float, shift: float
+) -> tuple[float, float, float, tuple[float, float]]:
+    """The data's main mode on the transformed scale, its peak's width, share and core.
+
+    The core is the stretch around the mode where the smoothed density stays above
+    ``CORE_LEVEL`` of its peak, on the original scale.
+
+    Each distinct value's count is spread over the interval it was rounded from, the
+    transformed scale between the 0.5th and 99.5th percentiles is cut into equal
+    cells, and the cell counts are smoothed with a Gaussian kernel (robust Silverman
+    bandwidth). Counts come from the bins (``counts``), spread in proportion to the
+    sample, so a bootstrap resample finds its own mode.
+    """
+    import numpy as np
+
+    values = sample.values
+    half = sample.step / 2 if sample.step > 0 else 0.0
+    boundaries = np.concatenate(
+        ([values[0] - half], (values[:-1] + values[1:]) / 2, [values[-1] + half])
+    )
+    weights = sample.counts.astype(np.float64)
+    if counts is not hist.counts:
+        original = np.add.reduceat(weights, hist.starts)
+        factor = np.where(original > 0, counts / np.maximum(original, 1e-300), 0.0)
+        weights = weights * np.repeat(factor, np.diff(np.append(hist.starts, values.size)))
+    cumulative = np.concatenate(([0.0], np.cumsum(weights)))
+    total = cumulative[-1]
+    lo_x = float(np.interp(0.005 * total, cumulative, boundaries))
+    hi_x = float(np.interp(0.995 * total, cumulative, boundaries))
+    q25, q75 = np.interp([0.25 * total, 0.75 * total], cumulative, boundaries)
+    lo_t, hi_t, t25, t75 = boxcox.forward(
+        np.array([max(lo_x, shift + half, shift + 1e-9), hi_x, max(q25, shift + 1e-9), q75]),
+        lam,
+        shift,
+    )
+    if not (np.isfinite(lo_t) and np.isfinite(hi_t)) or hi_t <= lo_t:
+        return float(np.median(boundaries)), 1.0, 0.5, (lo_x, hi_x)
+    grid = np.linspace(lo_t, hi_t, MODE_GRID + 1)
+    cell = (hi_t - lo_t) / MODE_GRID
+    at = np.interp(boxcox.inverse(grid, lam, shift), boundaries, cumulative)
+    density = np.diff(at)
+    spread = max(float(t75 - t25) / 1.349, cell) if np.isfinite(t25) else (hi_t - lo_t) / 4
+    bandwidth = max(0.9 * spread * total ** (-0.2), cell)
+    half_width = int(min(3 * bandwidth / cell, MODE_GRID))
+    kernel = np.exp(-0.5 * (np.arange(-half_width, half_width + 1) * cell / bandwidth) ** 2)
+    smooth = np.convolve(density, kernel / kernel.sum(), mode="same")
+    peak = int(np.argmax(smooth))
+    mode = float(lo_t + (peak + 0.5) * cell)
+    height = smooth[peak]
+    above = smooth >= height / 2
+    left = peak
+    while left > 0 and above[left - 1]:
+        left -= 1
+    right = peak
+    while right < MODE_GRID - 1 and above[right + 1]:
+        right += 1
+    sigma = max((right - left + 1) * cell / 2.3548, cell)
+    share = float(height / cell * sigma * 2.5066 / total)
+    inside = smooth >= height * CORE_LEVEL
+    left = peak
+    while left > 0 and inside[left - 1]:
+        left -= 1
+    right = peak
+    while right < MODE_GRID - 1 and inside[right + 1]:
+        right += 1
+    core = boxcox.inverse(np.array([lo_t + left * cell, lo_t + (right + 1) * cell]), lam, shift)
+    return mode, sigma, min(max(share, 0.05), 0.95), (float(core[0]), float(core[1]))
+
+
+def _carry(fit: _Fit, lam: float, shift: float) -> tuple[float, float, float]:
+    """A start for another transform: the same distribution's centre and spread there."""
+    import numpy as np
+
+    points = boxcox.inverse(
+        np.array([fit.mu - fit.sigma, fit.mu, fit.mu + fit.sigma]), fit.lam, fit.shift
+    )
+    t = boxcox.forward(points, lam, shift)
+    if not np.all(np.isfinite(t)):
+        t = boxcox.forward(np.maximum(points, shift + 1e-9 * max(1.0, abs(shift))), lam, shift)
+    sigma = float((t[2] - t[0]) / 2)
+    if not np.isfinite(sigma) or sigma <= 0:
+        sigma = 1.0
+    return float(t[1]), sigma, fit.share
+
+
+def _quantile(sample: Compact, q: float) -> float:
+    import numpy as np
+
+    cumulative = np.cumsum(sample.counts)
+    index = int(np.searchsorted(cumulative, q * cumulative[-1], side="left"))
+    return float(sample.values[min(index, sample.values.size - 1)])
+
+
+def _search(sample: Compact, hist: _Histogram, counts: Any) -> tuple[_Fit, Any]:
+    """The best transform and distribution.
+
+    A pilot search with the plain cost finds the transform; the core around the main
+    mode on that transform's scale is where the model must match the data; the final
+    search (lambda near the pilot's, a parabola, shifts when lambda is 0) uses it.
+    """
+    pilot = _grid_search(sample, hist, counts, LAMBDAS, None)
+    _, _, _, (core_lo, core_hi) = _main_mode(sample, counts, hist, pilot.lam, pilot.shift)
+    import numpy as np
+
+    inside = (hist.edges[:-1] >= core_lo) & (hist.edges[1:] <= core_hi)
+    kappa = np.where(inside, KAPPA_CORE, KAPPA_OUTSIDE)
+    step = LAMBDAS[1] - LAMBDAS[0]
+    near = tuple(lam for lam in LAMBDAS if abs(lam - pilot.lam) <= step + 1e-9)
+    return _grid_search(sample, hist, counts, near, kappa), kappa
+
+
+def _grid_search(
+    sample: Compact, hist: _Histogram, counts: Any, lambdas: tuple[float, ...], kappa: Any
+) -> _Fit:
+    """The best fit over a lambda grid, refined by a parabola, or over shifts at lambda 0."""
+    fits: dict[float, _Fit] = {}
+    for lam in lambdas:
+        fits[lam] = _fit_one(sample, hist, counts, lam, 0.0, None, kappa)
+    best = min(fits.values(), key=lambda f: f.cost)
+    if best.lam == 0.0:
+        low = _quantile(sample, 0.01)
+        for fraction in SHIFT_FRACTIONS:
+            shift = fraction * low
+            for lam in (0.0, 0.1, 0.2):
+                candidate = _fit_one(sample, hist, counts, lam, shift, None, kappa)
+                if candidate.cost < best.cost:
+                    best = candidate
+    else:
+        best = _refine(sample, hist, counts, best, fits, kappa)
+    return best
+
+
+def _refine(
+    sample: Compact, hist: _Histogram, counts: Any, best: _Fit, fits: dict[float, _Fit], kappa: Any
+) -> _Fit:
+    """Lambda at the vertex of the parabola through the best grid point and its neighbours."""
+    step = LAMBDAS[1] - LAMBDAS[0]
+    left, right = fits.get(round(best.lam - step, 10)), fits.get(round(best.lam + step, 10))
+    if left is None or right is None:
+        return best
+    curvature = left.cost - 2 * best.cost + right.cost
+    if curvature <= 0:
+        return best
+    lam = best.lam + step * (left.cost - right.cost) / (2 * curvature)
+    lam = min(max(lam, 0.0), 1.0)
+    candidate = _fit_one(sample, hist, counts, lam, best.shift, None, kappa)
+    return candidate if candidate.cost < best.cost else best
+
+
+def _check_peak(sample: Compact, fit: _Fit) -> None:
+    """Refuse a fit that found no peak: the data must be denser at the mode than at the limits."""
+    import numpy as np
+
+    def count_between(a: float, b: float) -> float:
+        lo, hi = boxcox.inverse(np.array([a, b]), fit.lam, fit.shift)
+        cumulative = np.concatenate(([0], np.cumsum(sample.counts)))
+        i = np.searchsorted(sample.values, [lo, hi], side="left")
+        return float(cumulative[i[1]] - cumulative[i[0]])
+
+    mu, sigma = fit.mu, fit.sigma
+    centre = count_between(mu - 0.5 * sigma, mu + 0.5 * sigma) / 1.0
+    sides = (
+        count_between(mu - 2.5 * sigma, mu - 1.5 * sigma)
+        + count_between(mu + 1.5 * sigma, mu + 2.5 * sigma)
+    ) / 2.0
+    if fit.share < MIN_SHARE or centre < MIN_PEAK_CONTRAST * sides:
+        raise SampleError(
+            "no identifiable non-pathological mode: the values have no peak that a "
+            f"power-normal distribution explains (share explained {fit.share:.2f}, density at "
+            f"the mode {centre / max(sides, 1e-9):.1f} times that near the limits; a peak "
+            f"needs {MIN_PEAK_CONTRAST})"
+        )
+
+
+def _check_limits(sample: Compact, fit: _Fit, lower: float, upper: float) -> None:
+    """Refuse limits the data do not support: outside the range of the values seen."""
+    import math
+
+    low_seen = float(sample.values[0]) - sample.step
+    high_seen = float(sample.values[-1]) + sample.step
+    if not (math.isfinite(lower) and math.isfinite(upper)) or lower >= upper:
+        raise SampleError("no identifiable non-pathological mode: the fit did not converge")
+    if lower < low_seen or upper > high_seen:
+        seen = f"{low_seen + sample.step:.4g} to {high_seen - sample.step:.4g}"
+        raise SampleError(
+            "no identifiable non-pathological mode: the fitted distribution's limits "
+            f"({lower:.4g} to {upper:.4g}) reach beyond the values seen ({seen}); "
+            "the values look flat, not like a peak"
+        )
+
+
+def _diagnostic(hist: _Histogram, fit: _Fit, kappa: Any) -> tuple[float, float, float]:
+    """Deviance per explained bin, and the range of values where the model explains the data."""
+    import numpy as np
+
+    t = _transformed_edges(hist, fit.lam, fit.shift)
+    p, _, _ = _bin_probabilities(t, fit.mu, fit.sigma)
+    m = np.maximum(fit.share * hist.n * p, 1e-300)
+    c = hist.counts
+    explained = m >= c / (1.0 + kappa)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dev = 2 * (np.where(c > 0, c * np.log(c / m), 0.0) - (c - m))
+    k = np.flatnonzero(explained & (c > 0))
+    if k.size == 0:
+        return float("inf"), float("nan"), float("nan")
+    edges = hist.edges
+    lo = edges[k[0]] if np.isfinite(edges[k[0]]) else edges[k[0] + 1]
+    hi = edges[k[-1] + 1] if np.isfinite(edges[k[-1] + 1]) else edges[k[-1]]
+    return float(dev[k].sum() / k.size), float(lo), float(hi)
+
+
+def _bootstrap(
+    sample: Compact, hist: _Histogram, best: _Fit, kappa: Any, replicates: int, seed: int
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    lows: list[float] = []
+    highs: list[float] = []
+    probabilities = sample.counts / sample.n
+    lambdas = sorted({min(max(best.lam + d, 0.0), 1.0) for d in (-0.1, 0.0, 0.1)})
+    for _ in range(replicates):
+        resampled = rng.multinomial(sample.n, probabilities)
+        counts = np.add.reduceat(resampled, hist.starts).astype(np.float64)
+        fit = min(
+            (
+                _fit_one(
+                    sample, hist, counts, lam, best.shift, _carry(best, lam, best.shift), kappa
+                )
+                for lam in lambdas
+            ),
+            key=lambda f: f.cost,
+        )
+        low, high = fit.limits()
+        lows.append(low)
+        highs.append(high)
+    lo_ci = np.percentile(lows, [5, 95])
+    hi_ci = np.percentile(highs, [5, 95])
+    return (float(lo_ci[0]), float(lo_ci[1])), (float(hi_ci[0]), float(hi_ci[1]))
+
+
+def estimate_indirect(
+    values: Iterable[float] | Any, *, bootstrap: int = 50, seed: int = 20210716
+) -> Estimate:
+    """The reference interval hidden in routine values (the indirect method).
+
+    ``values``: one analyte's results in one unit (any iterable of numbers or a numpy
+    array), at least ``MIN_VALUES`` of them, none negative. ``bootstrap``: resamples
+    for the 90% confidence intervals (0 for none: the intervals are then the point
+    estimate). Raises ``SampleError`` for a sample too small, not numeric, negative
+    or without an identifiable non-pathological mode.
+    """
+
+    array = as_array(values)
+    if array.size < MIN_VALUES:
+        raise SampleError(
+            f"too few values for the indirect method: {array.size} (it needs at least "
+            f"{MIN_VALUES}; for a direct study of reference individuals use the direct method)"
+        )
+    if (array < 0).any():
+        raise SampleError(
+            f"{int((array < 0).sum())} negative value(s): concentrations and activities "
+            "cannot be negative"
+        )
+    sample = compact(array)
+    if sample.values.size < MIN_DISTINCT:
+        raise SampleError(
+            f"only {sample.values.size} distinct value(s): no distribution to fit "
+            f"(the indirect method needs at least {MIN_DISTINCT})"
+        )
+    hist = _bins(sample)
+    best, kappa = _search(sample, hist, hist.counts)
+    _check_peak(sample, best)
+    lower, upper = best.limits()
+    _check_limits(sample, best, lower, upper)
+    if bootstrap > 0:
+        lower_ci, upper_ci = _bootstrap(sample, hist, best, kappa, bootstrap, seed)
+    else:
+        lower_ci, upper_ci = (lower, lower), (upper, upper)
+    deviance, fitted_from, fitted_to = _diagnostic(hist, best, kappa)
+    digits = decimals_of(sample.step) + 1
+    model = IndirectModel(
+        lambda_=round(best.lam, 4),
+        mu=best.mu,
+        sigma=best.sigma,
+        shift=best.shift,
+        share_nonpathological=round(best.share, 4),
+        deviance_per_bin=round(deviance, 3),
+        bins=int(hist.counts.size),
+        fitted_from=fitted_from,
+        fitted_to=fitted_to,
+        bootstrap=bootstrap,
+    )
+    return Estimate(
+        method="indirect (Box-Cox power-normal, contamination-penalised histogram fit)",
+        n=sample.n,
+        lower=round(lower, digits),
+        upper=round(upper, digits),
+        lower_ci=(round(min(lower_ci[0], lower), digits), round(max(lower_ci[1], lower), digits)),
+        upper_ci=(round(min(upper_ci[0], upper), digits), round(max(upper_ci[1], upper), digits)),
+        model=model,
+    )
