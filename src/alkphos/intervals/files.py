@@ -46,7 +46,7 @@ def _read_csv(path: Path) -> list[float]:
 
 def _read_parquet(path: Path) -> list[float]:
     import pyarrow.parquet as pq  # type: ignore[import-untyped]
-    from pyarrow import ArrowException, types  # type: ignore[import-untyped]
+    from pyarrow import ArrowException, types
 
     try:
         table = pq.read_table(path)
