@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from alkphos.errors import InputError
+from alkphos.screening.files import ragged_row
 from alkphos.screening.persistence import Criteria
 from alkphos.screening.run import STEPS, Progress, Screen
 
@@ -164,6 +165,9 @@ def run_screen(options: ScreenOptions) -> Screen:
         except InputError:
             raise
         except Exception as exc:
+            ragged = ragged_row(str(exc)) if _from_engine(exc) else None
+            if ragged is not None:
+                raise ragged from exc
             problem = _input_problem(exc)
             if problem is None:
                 raise
