@@ -99,7 +99,17 @@ def _write(text: str, out: Path | None) -> None:
     if out is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     else:
-        out.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        _write_file(out, (text if text.endswith("\n") else text + "\n").encode("utf-8"))
+
+
+def _write_file(out: Path, data: bytes) -> None:
+    """Write ``--out``; a folder or a path that cannot be written is one line, exit 2."""
+    if out.is_dir():
+        _fail(f"--out: {out} is a folder (a file name, e.g. {out / 'report'})")
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        _fail(f"--out: cannot write {out} ({exc.strerror or exc})")
 
 
 @app.command()
@@ -218,7 +228,7 @@ def _write_report(result: Interpretation, output_format: OutputFormat, out: Path
         _fail("--format pdf needs --out FILE (a PDF is not printed to the terminal)")
     from alkphos.report.pdf import render_pdf
 
-    out.write_bytes(render_pdf(result, knowledge(), today))
+    _write_file(out, render_pdf(result, knowledge(), today))
 
 
 def _run_batch(batch: Path, when: date | None, out: Path | None) -> int:
@@ -231,6 +241,8 @@ def _run_batch(batch: Path, when: date | None, out: Path | None) -> int:
     except (OSError, UnicodeDecodeError) as exc:
         _fail(f"{batch}: cannot read the file ({exc})")
     failed = 0
+    if out is not None:
+        _write_file(out, b"")  # a folder or an unwritable path fails before any work
     sink = out.open("w", encoding="utf-8") if out else sys.stdout
     try:
         for number, line in enumerate(lines, start=1):

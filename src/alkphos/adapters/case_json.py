@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from alkphos.adapters.text import refuse_lone_surrogates
 from alkphos.errors import InputError, closest
 from alkphos.model.case import Case, LabResult, Patient
 
@@ -28,11 +29,13 @@ _FIELDS: dict[str, list[str]] = {
 def load_json(text: str) -> Any:
     """Parse JSON text (``InputError`` with the line and column when it is not JSON)."""
     try:
-        return json.loads(text)
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(
             "$", f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", "a JSON object"
         ) from None
+    refuse_lone_surrogates(data)
+    return data
 
 
 def read_case_text(text: str) -> Case:
@@ -46,6 +49,7 @@ def parse_case(data: Any) -> Case:
         return data
     if not isinstance(data, dict):
         raise InputError("$", f"a case must be a JSON object, not {_json_type(data)}", "an object")
+    refuse_lone_surrogates(data)
     try:
         return Case.model_validate(data)
     except ValidationError as exc:

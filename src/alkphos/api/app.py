@@ -16,6 +16,7 @@ from alkphos.api.cds.definitions import load_services
 from alkphos.api.cds.runner import CdsRunner
 from alkphos.api.context import ApiContext
 from alkphos.api.errors import install_handlers
+from alkphos.api.failsafe import FailsafeMiddleware
 from alkphos.api.middleware import AccessLogMiddleware, BodyLimitMiddleware
 from alkphos.api.openapi import openapi_document
 from alkphos.api.routes import cds_hooks, feedback, interpret, meta
@@ -124,6 +125,7 @@ def create_app(
             "authentication is off (--auth none): serving on loopback only (%s)", settings.host
         )
     app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(FailsafeMiddleware)
 
     def custom_openapi() -> dict[str, Any]:
         ids = [service.id for service in services.services]

@@ -52,6 +52,8 @@ def validation_error(exc: RequestValidationError) -> InputError:
     """The first problem of a FastAPI validation error as an ``InputError``."""
     errors = exc.errors()
     first: dict[str, Any] = errors[0] if errors else {"loc": (), "type": "", "msg": "invalid"}
+    if first.get("type") == "json_invalid":
+        return _not_json(first)
     parts = [p for p in first.get("loc", ()) if p not in ("body", "query", "path")]
     path = ""
     for part in parts:
@@ -70,6 +72,14 @@ def validation_error(exc: RequestValidationError) -> InputError:
         accepted = ", ".join(options)
         suggestion = closest(value, options) if isinstance(value, str) else None
     return InputError(path or "$", problem, accepted, suggestion)
+
+
+def _not_json(error: dict[str, Any]) -> InputError:
+    """FastAPI puts the character offset of a JSON syntax error where a path goes."""
+    where = [p for p in error.get("loc", ()) if isinstance(p, int)]
+    reason = str(error.get("ctx", {}).get("error", "")) or "not JSON"
+    at = f" at character {where[0] + 1}" if where else ""
+    return InputError("$", f"not JSON: {reason}{at}", "a JSON document")
 
 
 def install_handlers(app: FastAPI) -> None:
@@ -113,13 +123,3 @@ def install_handlers(app: FastAPI) -> None:
             status_code=exc.status_code,
             headers=getattr(exc, "headers", None),
         )
-
-    @app.exception_handler(Exception)
-    async def _internal(request: Request, exc: Exception) -> JSONResponse:
-        # Frames only: the exception's message may quote the request.
-        frames = "".join(traceback.format_tb(exc.__traceback__))
-        logger.error("internal error (%s) on %s\n%s", type(exc).__name__, request.method, frames)
-        detail = ErrorDetail(
-            path="$", problem="internal error", accepted="", message="internal error"
-        )
-        return JSONResponse(ErrorResponse(error=detail).model_dump(), status_code=500)

@@ -54,11 +54,19 @@ def load_jwks(path: Path) -> dict[str, jwt.PyJWK]:
         if data.get("kty") == "oct" or "d" in data:
             msg = f"{path}: keys[{index}] is a symmetric or private key; give public keys only"
             raise ValueError(msg)
-        keys[str(kid)] = jwt.PyJWK.from_dict(data)
+        keys[str(kid)] = _key(path, index, data)
     if not keys:
         msg = f"{path}: the JWK Set has no keys"
         raise ValueError(msg)
     return keys
+
+
+def _key(path: Path, index: int, data: dict[str, Any]) -> jwt.PyJWK:
+    try:
+        return jwt.PyJWK.from_dict(data)
+    except (jwt.PyJWKError, jwt.InvalidKeyError, ValueError, TypeError) as exc:
+        msg = f"{path}: keys[{index}] is not a usable public key ({exc})"
+        raise ValueError(msg) from None
 
 
 class JwtVerifier:

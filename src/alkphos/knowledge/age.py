@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import MAXYEAR, date
 
 from alkphos.knowledge.schema import AgeBound
 
 __all__ = ["DAYS_PER_YEAR", "Age", "age_bound_days"]
 
 DAYS_PER_YEAR = 365.25
+_DAYS_PER_400_YEARS = 146_097
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +33,7 @@ class Age:
         years = on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
         last = _anniversary(birth, birth.year + years)
         following = _anniversary(birth, birth.year + years + 1)
-        fraction = (on - last).days / (following - last).days
+        fraction = (on.toordinal() - last) / (following - last)
         return cls(days=float((on - birth).days), years=years + fraction)
 
     def reached(self, bound: AgeBound) -> bool:
@@ -40,11 +41,14 @@ class Age:
         return (self.days if bound.unit == "d" else self.years) >= bound.value
 
 
-def _anniversary(birth: date, year: int) -> date:
+def _anniversary(birth: date, year: int) -> int:
+    """The day number (``date.toordinal``) of the birthday in ``year``, which may be 10000."""
+    if year > MAXYEAR:  # the Gregorian calendar repeats every 400 years
+        return _anniversary(birth, year - 400) + _DAYS_PER_400_YEARS
     try:
-        return birth.replace(year=year)
+        return birth.replace(year=year).toordinal()
     except ValueError:  # born on 29 February
-        return date(year, 3, 1)
+        return date(year, 3, 1).toordinal()
 
 
 def age_bound_days(bound: AgeBound | None, default: float = float("inf")) -> float:

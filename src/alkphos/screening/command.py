@@ -8,11 +8,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 from alkphos.errors import InputError
+from alkphos.screening.files import ragged_row
 from alkphos.screening.persistence import Criteria
 from alkphos.screening.run import STEPS, Progress, Screen
 
@@ -118,11 +119,13 @@ def run_screen(options: ScreenOptions) -> Screen:
     from alkphos.engine import knowledge
     from alkphos.screening.engines import connect
     from alkphos.screening.inputs import read_flat, read_omop
-    from alkphos.screening.run import screen
+    from alkphos.screening.run import NoUsableRows, screen
+    from alkphos.screening.staging import check_out, staged
 
     assert options.out is not None  # checked above
+    check_out(options.out)
     kb = knowledge()
-    with _progress(options.quiet) as step:
+    with _progress(options.quiet) as step, staged(options.out, (NoUsableRows,)) as staging:
         step("starting")
         engine = connect(
             "spark" if options.engine == "spark" else "duckdb", spark_master=options.spark_master
@@ -153,7 +156,7 @@ def run_screen(options: ScreenOptions) -> Screen:
                 sources,
                 engine,
                 kb,
-                options.out,
+                staging,
                 criteria=Criteria(options.criteria),
                 as_of=options.as_of,
                 explain=options.explain,
@@ -162,12 +165,16 @@ def run_screen(options: ScreenOptions) -> Screen:
         except InputError:
             raise
         except Exception as exc:
+            ragged = ragged_row(str(exc)) if _from_engine(exc) else None
+            if ragged is not None:
+                raise ragged from exc
             problem = _input_problem(exc)
             if problem is None:
                 raise
             raise InputError("input", problem, "check the files and their columns") from exc
         finally:
             engine.close()
+    result = replace(result, out=options.out)
     if not options.quiet:
         persons = result.funnel["persons"]
         rows = result.funnel["rows"]

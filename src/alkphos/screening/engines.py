@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from alkphos.errors import InputError
+from alkphos.screening.files import csv_shape, parquet_parts
 
 __all__ = ["Engine", "EngineName", "connect", "library_warnings_quiet"]
 
@@ -56,16 +57,29 @@ class Engine:
     _count: int = 0
 
     def read_parquet(self, path: Path) -> Any:
-        """A lazy table over a Parquet file (or folder of files)."""
+        """A lazy table over a Parquet file (or the Parquet files directly in a folder)."""
         with library_warnings_quiet(self.name == "spark"):
+            if path.is_dir():
+                parts = [str(part) for part in parquet_parts(path)]
+                return self.con.read_parquet(parts if self.name == "duckdb" else str(path))
             return self.con.read_parquet(str(path))
 
     def read_csv(self, path: Path) -> Any:
-        """A lazy table over a CSV file with a header, every column read as text."""
+        """A lazy table over a CSV file with a header, every column read as text; a row with
+        more or fewer fields than the header is an error (when the rows are read)."""
+        shape = csv_shape(path)
         with library_warnings_quiet(self.name == "spark"):
             if self.name == "duckdb":
-                return self.con.read_csv(str(path), all_varchar=True, header=True)
-            return self.con.read_csv(str(path), header=True, inferSchema=False)
+                return self.con.read_csv(
+                    str(path),
+                    header=True,
+                    delim=shape.delimiter,
+                    quote='"',
+                    escape='"',
+                    columns=dict.fromkeys(shape.columns, "VARCHAR"),
+                    auto_detect=False,
+                )
+            return self.con.read_csv(str(path), header=True, inferSchema=False, sep=shape.delimiter)
 
     def table(self, name: str, database: tuple[str, str] | None = None) -> Any:
         """A table the engine already knows, by name."""

@@ -28,7 +28,7 @@ from alkphos.screening.persistence import (
 from alkphos.screening.tables import KnowledgeTables
 from alkphos.screening.vocabulary import load_vocabulary
 
-__all__ = ["STEPS", "Screen", "screen"]
+__all__ = ["STEPS", "NoUsableRows", "Screen", "screen"]
 
 STEPS = (
     "checking every row",
@@ -42,6 +42,23 @@ STEPS = (
 )
 
 Progress = Callable[[str], None]
+
+
+class NoUsableRows(InputError):
+    """Not one row of a screening analyte can be used; the rejects (written) say why."""
+
+    def __init__(self, description: str, counts: dict[str, Any]) -> None:
+        reasons = ", ".join(
+            f"{n:,} {reason}" for reason, n in counts["rejected_by_reason"].items() if n
+        )
+        rejected = counts["rejected"]
+        super().__init__(
+            description,
+            "no usable measurement of ALP or a companion test"
+            + (f"; {rejected:,} rows rejected: {reasons}" if rejected else ""),
+            "rows need a known person, a date on or before the as-of date, a value and an "
+            "accepted unit; see rejects.parquet",
+        )
 
 
 @dataclass(frozen=True)
@@ -69,8 +86,8 @@ def screen(
     """Screen a population and write the outputs to ``out``.
 
     Raises:
-        InputError: no measurement of a screening analyte can be used (and no ``as_of``
-            was given); rejects.parquet says why.
+        NoUsableRows: no measurement of a screening analyte can be used; only
+            rejects.parquet (which says why) is written.
         RuntimeError: the rows do not balance (a bug: every row must be accounted for).
     """
     step = progress or (lambda _: None)
@@ -96,15 +113,11 @@ def screen(
 
     step(STEPS[1])
     rejected = outputs.write_rejects(engine, rows.rejects(again, kept, kt), out)
-    if as_of is None:
-        raise InputError(
-            sources.description,
-            "no usable measurement of ALP or a companion test",
-            "rows need a known person, a date, a value and an accepted unit; see rejects.parquet",
-        )
 
     step(STEPS[2])
     counts = outputs.count_rows(engine, sources, classified, rejected, used)
+    if as_of is None or counts["used"] == 0:
+        raise NoUsableRows(sources.description, counts)
 
     step(STEPS[3])
     results = alp_results(used, kb, criteria)

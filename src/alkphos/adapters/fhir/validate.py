@@ -17,6 +17,7 @@ from fhir.resources.R4B import get_fhir_model_class  # noqa: TID253 - shell-only
 from fhir_core.fhirabstractmodel import FHIRAbstractModel
 from pydantic import ValidationError
 
+from alkphos.adapters.text import refuse_lone_surrogates
 from alkphos.errors import InputError, closest
 
 __all__ = ["BUNDLE_TYPES", "Entry", "bundle_entries", "prefetch_entries", "validate_resource"]
@@ -48,6 +49,7 @@ def validate_resource(data: Any, path: str) -> FHIRAbstractModel:
     """Validate one resource (any R4 type) and return its model."""
     if not isinstance(data, dict):
         raise InputError(path, "a resource must be a JSON object", "a FHIR R4 resource")
+    refuse_lone_surrogates(data, path)
     kind = data.get("resourceType")
     if not isinstance(kind, str) or not kind:
         raise InputError(
