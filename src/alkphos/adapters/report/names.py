@@ -1,0 +1,76 @@
+"""Test names: the knowledge base's names, aliases and LOINC codes, matched without regard
+to case, punctuation or spacing ("ALK PHOS." is "Alk. Phos.", "Gamma-GT" is "gamma GT")."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from alkphos.knowledge.loader import Knowledge
+
+__all__ = ["NameIndex", "name_key"]
+
+_PUNCTUATION = re.compile(r"[^\w]+|_")
+_LONGEST_NAME_WORDS = 8
+# Specimen words printed before or after a test name ("Serum alkaline phosphatase",
+# "ALP, plasma"); they name the sample, not the test.
+SPECIMEN_WORDS = frozenset(
+    [
+        "serum",
+        "plasma",
+        "blood",
+        "s",
+        "p",
+        "fs",
+        "fp",
+        "b",
+        "sérum",
+        "suero",
+        "sangre",
+        "blut",
+        "vollblut",
+        "total",
+    ]
+)
+
+
+def name_key(text: str) -> str:
+    """The key a name is matched by: lower case, punctuation as spaces, single spaces."""
+    return " ".join(_PUNCTUATION.sub(" ", text.lower().replace("’", "'")).split())
+
+
+@dataclass(frozen=True)
+class NameIndex:
+    """Every name of every analyte, by its key (keys two analytes share are left out)."""
+
+    keys: dict[str, str]
+
+    @classmethod
+    def of(cls, kb: Knowledge) -> NameIndex:
+        """The index of a knowledge base."""
+        keys: dict[str, str] = {}
+        shared: set[str] = set()
+        for analyte in kb.analytes.values():
+            for name in (analyte.name, *analyte.aliases, *analyte.loinc):
+                key = name_key(name)
+                if key and keys.get(key, analyte.id) != analyte.id:
+                    shared.add(key)
+                keys[key] = analyte.id
+        return cls({key: owner for key, owner in keys.items() if key not in shared})
+
+    def find(self, text: str) -> str | None:
+        """The analyte a whole name stands for, if any."""
+        key = name_key(text)
+        found = self.keys.get(key)
+        if found is None:
+            words = [w for w in key.split() if w not in SPECIMEN_WORDS]
+            found = self.keys.get(" ".join(words)) if words else None
+        return found
+
+    def match(self, words: list[str]) -> tuple[str, int] | None:
+        """The analyte named by the longest run of leading ``words``, and how many words."""
+        for size in range(min(len(words), _LONGEST_NAME_WORDS), 0, -1):
+            key = name_key(" ".join(words[:size]))
+            if key and key in self.keys:
+                return self.keys[key], size
+        return None
