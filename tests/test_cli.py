@@ -140,7 +140,7 @@ BAD_INPUTS = [
         '{"patient": {}, "results": [{"test": "ALP", "value": 70, "unit": "IU/mL", '
         '"date": "2024-01-01"}]}',
         "error: results[0].unit: unknown unit 'IU/mL' for Alkaline phosphatase "
-        "(accepted: U/L, IU/L, ukat/L, nkat/L, mU/mL); did you mean 'IU/L'?",
+        "(accepted: U/L, IU/L, UI/L, ukat/L, nkat/L, mU/mL); did you mean 'IU/L'?",
     ),
     (
         "bad date",
