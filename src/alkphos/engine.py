@@ -22,6 +22,7 @@ from alkphos.model.case import Case
 from alkphos.model.interpretation import (
     AlpSeries,
     Flag,
+    Inputs,
     Interpretation,
     ResultStatus,
     Summary,
@@ -99,6 +100,7 @@ def interpret(
         alkphos_version=__version__,
         knowledge_version=kb.version,
         as_of=when.isoformat(),
+        inputs=_inputs(facts),
         alp=alp,
         alp_series=_series_out(series),
         results=_results(facts),
@@ -130,6 +132,21 @@ def _flags(kb: Knowledge, raised: Mapping[str, str | None]) -> list[Flag]:
         for flag_id, detail in raised.items()
     ]
     return sorted(flags, key=lambda flag: _SEVERITY_ORDER[flag.severity])
+
+
+def _inputs(facts: Facts) -> Inputs:
+    case = facts.case
+    latest = max(facts.measurements, key=lambda m: (m.when, m.index), default=None)
+    age = latest.age.years if latest is not None and latest.age is not None else None
+    return Inputs(
+        age_years=case.patient.age_years if case.patient.age_years is not None else age,
+        sex=case.patient.sex,
+        pregnancy_weeks=case.patient.pregnancy_weeks,
+        postpartum_weeks=case.patient.postpartum_weeks,
+        medications=list(case.medications),
+        findings=list(case.findings),
+        setting=case.setting,
+    )
 
 
 def _results(facts: Facts) -> list[ResultStatus]:

@@ -106,6 +106,8 @@ def test_pdf_report_text(tmp_path: Path) -> None:
     text = " ".join(pdf_text.split())  # where a line wraps depends on the text's width
     for expected in (
         "alkphos report",
+        "Read with: age",
+        "seen in: not said (read as outpatient)",
         "Interval used:",
         "Causes considered",
         "Hypophosphatasia",

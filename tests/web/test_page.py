@@ -51,8 +51,12 @@ def test_enter_a_low_alp_adult_by_hand(page: Any, server: str, shots: Path) -> N
     page.goto(server + "/")
     page.screenshot(path=str(shots / "form-desk.png"), full_page=True)
     _fill_low_alp_adult(page)
+    page.select_option("#setting", "outpatient")
     page.click("button[value=interpret]")
     page.wait_for_url("**/interpretations/**")
+    inputs = page.locator("#inputs").first.inner_text()
+    assert "age 52 years; female, not pregnant; medicines: alendronate" in inputs
+    assert inputs.endswith("seen in: outpatient clinic or GP")
     first_cause = page.locator("#differential details.cause summary").first.inner_text()
     assert "Hypophosphatasia" in first_cause
     flags = page.locator("#flags").inner_text()

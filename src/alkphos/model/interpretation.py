@@ -6,12 +6,15 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from alkphos.model.case import Setting, Sex
+
 __all__ = [
     "AlpBlock",
     "AlpSeries",
     "Cause",
     "Flag",
     "FollowUp",
+    "Inputs",
     "Interpretation",
     "Pattern",
     "ReferenceIntervalUsed",
@@ -197,6 +200,29 @@ class Summary(BaseModel):
     patient: str
 
 
+class Inputs(BaseModel):
+    """The patient's context as the case gave it, so every output can show what it was read
+    with (results are under ``results``)."""
+
+    model_config = _OUT
+
+    age_years: float | None = Field(
+        description="Age at the latest result (from age_years or birth_date); null if unknown."
+    )
+    sex: Sex
+    pregnancy_weeks: float | None = Field(
+        default=None, description="Gestational age at the latest result, if pregnant."
+    )
+    postpartum_weeks: float | None = Field(
+        default=None, description="Weeks since delivery at the latest result, if given."
+    )
+    medications: list[str] = Field(default_factory=list, description="As the case gave them.")
+    findings: list[str] = Field(default_factory=list, description="As the case gave them.")
+    setting: Setting = Field(
+        default="unknown", description="Where the patient is seen; unknown is read as outpatient."
+    )
+
+
 class Interpretation(BaseModel):
     """The full interpretation of one case."""
 
@@ -205,6 +231,9 @@ class Interpretation(BaseModel):
     alkphos_version: str
     knowledge_version: str
     as_of: str
+    inputs: Inputs | None = Field(
+        default=None, description="The patient's context the case was read with."
+    )
     alp: AlpBlock | None
     alp_series: AlpSeries | None
     results: list[ResultStatus]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from alkphos.model.interpretation import Interpretation, ReferenceIntervalUsed
+from alkphos.render.inputs import inputs_line
 from alkphos.render.numbers import reported
 
 __all__ = ["render_text"]
@@ -36,6 +37,10 @@ def render_text(result: Interpretation) -> str:
         f"(alkphos {result.alkphos_version}, knowledge {result.knowledge_version})",
         "",
     ]
+    if result.inputs is not None:
+        lines.append("PATIENT")
+        lines += _wrap(inputs_line(result.inputs), "  ", "    ")
+        lines.append("")
     serious = [flag for flag in result.flags if flag.severity in ("critical", "warning")]
     if serious:
         lines.append("ATTENTION")

@@ -10,6 +10,7 @@ from typing import Any
 from alkphos.knowledge.loader import Knowledge
 from alkphos.knowledge.schema import Citation
 from alkphos.model.interpretation import Interpretation
+from alkphos.render.inputs import inputs_line
 from alkphos.render.numbers import reported
 from alkphos.report.chart import alp_chart_svg
 from alkphos.rules.intervals import citation_label
@@ -80,6 +81,7 @@ def template_context(
         "max_causes": max_causes,
         "open_all": open_all,
         "reported": reported,
+        "inputs": inputs_line(result.inputs) if result.inputs is not None else "",
     }
 
 

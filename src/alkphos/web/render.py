@@ -8,6 +8,7 @@ from typing import Any
 from alkphos._version import __version__
 from alkphos.knowledge.loader import Knowledge
 from alkphos.model.interpretation import Interpretation
+from alkphos.render.inputs import SETTING_LABELS
 from alkphos.report.html import environment, template_context
 from alkphos.web.examples import examples
 from alkphos.web.form import FormState
@@ -57,6 +58,7 @@ def render_form(
             errors=errors or {},
             pasted=pasted,
             examples=examples(),
+            settings=[(key, label) for key, label in SETTING_LABELS.items() if key != "unknown"],
         )
     )
 
