@@ -1,7 +1,8 @@
 """A tiny FHIR server for the tests: read and search over in-memory resources.
 
 It answers the searches of the alkphos prefetch templates (Patient read; Observation,
-MedicationRequest and Condition by patient), demands the bearer token it was given, pages
+MedicationRequest and Condition by patient; Encounter by _id with its locations included),
+demands the bearer token it was given, pages
 Observation results to exercise ``next`` links, and records every request it served. A
 patient's ``broken`` entry names kinds it answers with a server error.
 """
@@ -50,10 +51,29 @@ def fhir_server(
             return JSONResponse({"resourceType": "OperationOutcome"}, status_code=404)
         return JSONResponse(found[0])
 
+    def encounter_search(request: Request) -> dict[str, Any]:
+        wanted = request.query_params.get("_id", "")
+        entries: list[dict[str, Any]] = []
+        for parts in data.values():
+            for found in parts.get("encounters", []):
+                if found.get("id") != wanted:
+                    continue
+                entries.append({"resource": found, "search": {"mode": "match"}})
+                if request.query_params.get("_include") == "Encounter:location":
+                    places = {p["location"]["reference"] for p in found.get("location", [])}
+                    entries += [
+                        {"resource": place, "search": {"mode": "include"}}
+                        for place in parts.get("locations", [])
+                        if f"Location/{place['id']}" in places
+                    ]
+        return {"resourceType": "Bundle", "type": "searchset", "entry": entries}
+
     @app.get("/fhir/{kind}")
     async def search(kind: str, request: Request) -> JSONResponse:
         if not allowed(request):
             return JSONResponse({"resourceType": "OperationOutcome"}, status_code=401)
+        if kind == "Encounter":
+            return JSONResponse(encounter_search(request))
         patient_id = request.query_params.get("patient", "")
         key = {
             "Observation": "observations",

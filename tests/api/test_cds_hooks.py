@@ -11,7 +11,7 @@ import pytest
 from fhir.resources.R4B.servicerequest import ServiceRequest
 
 from tests.api.conftest import CASES, FHIR_TOKEN, LATEST, TODAY, FhirServer
-from tests.api.fhir_cases import draft_orders, prefetch, resources, shifted
+from tests.api.fhir_cases import draft_orders, prefetch, resources, searchset, shifted
 
 VIEW = "/cds-services/alkphos-patient-view"
 SIGN = "/cds-services/alkphos-antiresorptive-guard-sign"
@@ -103,6 +103,10 @@ def test_discovery_lists_every_service(api: Any) -> None:
     assert f"date=ge{TODAY.replace(year=TODAY.year - 3).isoformat()}" in observations
     assert "MedicationRequest?patient={{context.patientId}}" in view["prefetch"]["medications"]
     assert "Condition?patient={{context.patientId}}" in view["prefetch"]["conditions"]
+    for service in services.values():
+        assert service["prefetch"]["encounter"] == (
+            "Encounter?_id={{context.encounterId}}&_include=Encounter:location"
+        )
 
 
 @pytest.mark.parametrize("case_id", sorted(EXPECTED))
@@ -459,3 +463,63 @@ def test_cards_name_only_supported_causes(client: Any) -> None:
     persistent = details([(30, LATEST.isoformat()), (31, "2020-01-02")])
     assert "Causes the results support" in persistent
     assert "Hypophosphatasia" in persistent
+
+
+ICU_ENCOUNTER = {
+    "resourceType": "Encounter",
+    "id": "e1",
+    "status": "in-progress",
+    "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "IMP"},
+    "subject": {"reference": "Patient/p1"},
+    "location": [{"location": {"reference": "Location/icu"}, "status": "active"}],
+}
+ICU_LOCATION = {
+    "resourceType": "Location",
+    "id": "icu",
+    "type": [
+        {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-RoleCode", "code": "ICU"}]}
+    ],
+}
+
+
+def _interpretation_behind(api: Any, answer: Any) -> dict[str, Any]:
+    link = answer.json()["cards"][0]["links"][0]["url"]
+    shown = api.get(urlsplit(link).path, headers={"Accept": "application/json"})
+    assert shown.status_code == 200, shown.text
+    return dict(shown.json())
+
+
+def test_the_context_encounter_gives_the_setting(api: Any) -> None:
+    """patient-view with encounterId and the encounter prefetch (an inpatient Encounter at
+    an ICU Location): the interpretation behind the card is read in intensive care; without
+    the encounter it is read with the setting unknown."""
+    data = prefetch(case("EX-02"))
+    with_encounter = {**data, "encounter": searchset([ICU_ENCOUNTER, ICU_LOCATION])}
+    answer = api.post(VIEW, json=hook_call("patient-view", with_encounter, encounterId="e1"))
+    assert answer.status_code == 200, answer.text
+    assert _interpretation_behind(api, answer)["inputs"]["setting"] == "intensive_care"
+    plain = api.post(VIEW, json=hook_call("patient-view", data))
+    assert _interpretation_behind(api, plain)["inputs"]["setting"] == "unknown"
+
+
+def test_the_encounter_is_fetched_only_when_the_hook_names_one(api: Any, fhir: FhirServer) -> None:
+    """Via fhirServer: with encounterId the Encounter and its locations are searched for
+    and give the setting; without one nothing is asked and nothing is noted."""
+    _load(fhir, "p1", "EX-02")
+    fhir.data["p1"]["encounters"] = [ICU_ENCOUNTER]
+    fhir.data["p1"]["locations"] = [ICU_LOCATION]
+    auth = {"access_token": FHIR_TOKEN, "token_type": "Bearer"}
+    fhir.seen.clear()
+    body = {**hook_call("patient-view", None, encounterId="e1"), "fhirServer": fhir.url}
+    answer = api.post(VIEW, json={**body, "fhirAuthorization": auth})
+    assert answer.status_code == 200, answer.text
+    assert any(urlsplit(url).path == "/fhir/Encounter" and "_id=e1" in url for url in fhir.seen)
+    shown = _interpretation_behind(api, answer)
+    assert shown["inputs"]["setting"] == "intensive_care"
+    fhir.seen.clear()
+    body = {**hook_call("patient-view", None), "fhirServer": fhir.url}
+    answer = api.post(VIEW, json={**body, "fhirAuthorization": auth})
+    assert not any(urlsplit(url).path == "/fhir/Encounter" for url in fhir.seen)
+    shown = _interpretation_behind(api, answer)
+    assert shown["inputs"]["setting"] == "unknown"
+    assert not any("encounter" in note for note in shown["not_understood"])

@@ -87,8 +87,8 @@ UL = {"value": 30, "unit": "U/L", "system": "http://unitsofmeasure.org", "code":
             "the knowledge base's interval was used instead",
         ),
         (
-            {"resourceType": "Encounter", "status": "finished", "class": {"code": "AMB"}},
-            "Encounter",
+            {"resourceType": "Procedure", "status": "completed", "subject": SUBJECT},
+            "a Procedure resource is not read by alkphos",
         ),
         (
             {

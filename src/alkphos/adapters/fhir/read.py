@@ -14,6 +14,7 @@ from typing import Any
 
 from fhir.resources.R4B.codeableconcept import CodeableConcept  # noqa: TID253 - shell only
 from fhir.resources.R4B.condition import Condition  # noqa: TID253
+from fhir.resources.R4B.encounter import Encounter  # noqa: TID253
 from fhir.resources.R4B.medication import Medication  # noqa: TID253
 from fhir.resources.R4B.medicationrequest import MedicationRequest  # noqa: TID253
 from fhir.resources.R4B.medicationstatement import MedicationStatement  # noqa: TID253
@@ -23,6 +24,7 @@ from fhir.resources.R4B.reference import Reference  # noqa: TID253
 
 from alkphos.adapters.fhir.codes import CodeIndex
 from alkphos.adapters.fhir.conditions import read_condition
+from alkphos.adapters.fhir.encounter import choose_encounter, encounter_setting, location_index
 from alkphos.adapters.fhir.observations import Reading, read_observation
 from alkphos.adapters.fhir.validate import Entry, bundle_entries, prefetch_entries
 from alkphos.errors import InputError
@@ -37,7 +39,14 @@ __all__ = [
     "read_prefetch",
 ]
 
-_READ = ("Patient", "Observation", "MedicationRequest", "MedicationStatement", "Condition")
+_READ = (
+    "Patient",
+    "Observation",
+    "MedicationRequest",
+    "MedicationStatement",
+    "Condition",
+    "Encounter",
+)
 _SKIP_ORDER = {"cancelled", "entered-in-error", "draft"}
 _SKIP_STATEMENT = {"not-taken", "entered-in-error"}
 _ENDED = {"completed", "stopped"}
@@ -89,20 +98,26 @@ def read_bundle(data: Any, kb: Knowledge) -> FhirCase:
     return read_entries(bundle_entries(data), kb)
 
 
-def read_prefetch(prefetch: Mapping[str, Any], kb: Knowledge) -> FhirCase:
-    """Read a CDS Hooks prefetch object (resources and search Bundles) into a case."""
-    return read_entries(prefetch_entries(prefetch), kb)
+def read_prefetch(
+    prefetch: Mapping[str, Any], kb: Knowledge, encounter_id: str | None = None
+) -> FhirCase:
+    """Read a CDS Hooks prefetch object (resources and search Bundles) into a case;
+    ``encounter_id`` is the hook context's encounter, whose class gives the setting."""
+    return read_entries(prefetch_entries(prefetch), kb, encounter_id)
 
 
-def read_entries(entries: Iterable[Entry], kb: Knowledge) -> FhirCase:
+def read_entries(
+    entries: Iterable[Entry], kb: Knowledge, encounter_id: str | None = None
+) -> FhirCase:
     """Read validated resources into a case (``case`` is None when no result is usable)."""
-    return _Reader(list(entries), kb).read()
+    return _Reader(list(entries), kb, encounter_id).read()
 
 
 class _Reader:
-    def __init__(self, entries: list[Entry], kb: Knowledge) -> None:
+    def __init__(self, entries: list[Entry], kb: Knowledge, encounter_id: str | None) -> None:
         self.entries = entries
         self.kb = kb
+        self.encounter_id = encounter_id
         self.codes = CodeIndex.of(kb)
         self.notes: list[str] = []
         self.patient: Entry | None = None
@@ -134,7 +149,7 @@ class _Reader:
                     finding = read_condition(entry, self.codes, self.notes)
                     if finding and finding not in findings:
                         findings.append(finding)
-            elif entry.kind not in (*_READ, "Medication", "OperationOutcome"):
+            elif entry.kind not in (*_READ, "Medication", "Location", "OperationOutcome"):
                 self.notes.append(
                     f"{entry.path}: a {entry.kind} resource is not read by alkphos "
                     f"(it reads {', '.join(_READ)})"
@@ -149,6 +164,9 @@ class _Reader:
                 "medications": [self.kb.drugs[d].name for d in medications],
                 "findings": findings,
             }
+            setting = self._setting(results)
+            if setting is not None:
+                case["setting"] = setting
         return FhirCase(
             case=case,
             notes=tuple(self.notes),
@@ -185,6 +203,31 @@ class _Reader:
         else:
             self.notes.append(f"{self.patient.path}: no birthDate; age is unknown")
         return patient
+
+    def _setting(self, results: list[Reading]) -> str | None:
+        """Where the patient is seen, from the Encounter of the context or of the latest
+        result (None: no Encounter says)."""
+        encounters = [
+            e
+            for e in self.entries
+            if isinstance(e.resource, Encounter) and self._mine(e, "subject")
+        ]
+        dated = [r for r in results if r.on is not None]
+        latest = max(dated, key=lambda r: r.on or date.min) if dated else None
+        chosen = choose_encounter(
+            encounters, self.encounter_id, self._encounter_of(latest), self.notes
+        )
+        if chosen is None:
+            return None
+        return encounter_setting(chosen, location_index(self.entries), self.notes)
+
+    def _encounter_of(self, reading: Reading | None) -> str | None:
+        if reading is None:
+            return None
+        entry = next((e for e in self.entries if e.path == reading.path), None)
+        reference = getattr(entry.resource, "encounter", None) if entry else None
+        target = getattr(reference, "reference", None)
+        return str(target) if target else None
 
     def _one_subject(self) -> set[str]:
         """Without a Patient, the one patient every resource refers to (two: an error)."""

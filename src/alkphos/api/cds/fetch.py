@@ -4,7 +4,8 @@ Per CDS Hooks 2.0, a prefetch key the client could not satisfy is left out, and 
 data is null. Missing keys are fetched from the client's FHIR server with the bearer token of
 ``fhirAuthorization``; when a required key can be had neither way the service answers 412.
 An optional key that cannot be fetched (or is cut short at the page limit) is said in a
-note, which the interpretation lists under what was not understood.
+note, which the interpretation lists under what was not understood; one whose context
+field the hook did not send (an encounter without ``encounterId``) is simply not fetched.
 """
 
 from __future__ import annotations
@@ -73,6 +74,14 @@ async def gather(
     token = request.fhirAuthorization.access_token if request.fhirAuthorization else None
     context = request.context.model_dump(exclude_none=True)
     queries = {key: render(services.template(key, kb, today), context) for key in missing}
+    # An optional key whose context field the hook did not send (no encounterId) has no data.
+    queries = {
+        key: query
+        for key, query in queries.items()
+        if query is not None or services.prefetch[key].required
+    }
+    if not queries:
+        return Gathered(data)
     if client is None:
         async with httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=False) as own:
             fetched = await _fetch_all(own, base, list(queries.values()), token)

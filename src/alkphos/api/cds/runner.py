@@ -73,7 +73,9 @@ class CdsRunner:
                 return CdsResponse(cards=[])
         today = self.clock()
         gathered = await self._data(spec, request, today)
-        prepared = self.prepare(gathered.data, today, gathered.notes)
+        prepared = self.prepare(
+            gathered.data, today, gathered.notes, encounter_id=request.context.encounterId
+        )
         if prepared is None:
             return CdsResponse(cards=[])
         maker = CardMaker(
@@ -109,17 +111,21 @@ class CdsRunner:
         return await gather(spec, self.services, request, client, self.kb, today)
 
     def prepare(
-        self, data: dict[str, Any], today: date, notes: tuple[str, ...] = ()
+        self,
+        data: dict[str, Any],
+        today: date,
+        notes: tuple[str, ...] = (),
+        encounter_id: str | None = None,
     ) -> Prepared | None:
-        """Interpret prefetch-shaped data, with ``notes`` on what could not be fetched
-        (cached by content: the engine is deterministic)."""
+        """Interpret prefetch-shaped data, with ``notes`` on what could not be fetched and
+        the hook's encounter (cached by content: the engine is deterministic)."""
         # Key order as sent: the same client sends the same data the same way.
-        text = json.dumps([data, notes], separators=(",", ":"), default=str)
+        text = json.dumps([data, notes, encounter_id], separators=(",", ":"), default=str)
         key = hashlib.sha256(f"{today.isoformat()}|{text}".encode()).hexdigest()
         if key in self._cache:
             self._cache.move_to_end(key)
             return self._cache[key]
-        read = read_prefetch(data, self.kb)
+        read = read_prefetch(data, self.kb, encounter_id)
         read = replace(read, notes=(*notes, *read.notes))
         prepared = None
         if read.case is not None:
