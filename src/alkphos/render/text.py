@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import textwrap
 
-from alkphos.model.interpretation import Interpretation, ReferenceIntervalUsed
+from alkphos.model.interpretation import Interpretation
 from alkphos.render.inputs import inputs_line
-from alkphos.render.numbers import reported
+from alkphos.render.numbers import canonical, reported
+from alkphos.render.numbers import limits as interval_text
 
 __all__ = ["render_text"]
 
@@ -18,16 +19,6 @@ def _wrap(text: str, indent: str = "  ", hanging: str | None = None) -> list[str
     return textwrap.wrap(
         text, _WIDTH, initial_indent=indent, subsequent_indent=hanging or indent
     ) or [indent.rstrip()]
-
-
-def _limits(interval: ReferenceIntervalUsed | None) -> str:
-    if interval is None:
-        return "no interval"
-    low = f"{interval.low:g}" if interval.low is not None else ""
-    high = f"{interval.high:g}" if interval.high is not None else ""
-    if low and high:
-        return f"{low}-{high} {interval.unit}"
-    return f"< {high} {interval.unit}" if high else f"> {low} {interval.unit}"
 
 
 def render_text(result: Interpretation) -> str:
@@ -53,9 +44,10 @@ def render_text(result: Interpretation) -> str:
         lines.append("  No ALP result in the case.")
     else:
         when = f" on {alp.date}" if alp.date else ""
-        lines.append(f"  {alp.value:g} U/L{when}: {alp.status.upper()}")
+        lines.append(f"  {canonical(alp.value, 'alp')} U/L{when}: {alp.status.upper()}")
         lines += _wrap(
-            f"Interval {_limits(alp.reference_interval)} ({alp.reference_interval.basis})",
+            f"Interval {interval_text(alp.reference_interval, 'alp')} "
+            f"({alp.reference_interval.basis})",
             "  ",
             "    ",
         )

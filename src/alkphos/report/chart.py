@@ -14,6 +14,7 @@ from datetime import date
 from html import escape
 
 from alkphos.model.interpretation import Interpretation, ResultStatus
+from alkphos.render.numbers import canonical
 
 __all__ = ["alp_chart_svg"]
 
@@ -115,7 +116,8 @@ def alp_chart_svg(result: Interpretation) -> str | None:
         colour = _COLOURS.get(point.status, _COLOURS["unknown"])
         parts.append(
             f'<circle cx="{sx(point.x):.1f}" cy="{sy(point.value):.1f}" r="4.5" fill="{colour}">'
-            f"<title>{escape(point.label)}: {point.value:g} U/L ({point.status})</title></circle>"
+            f"<title>{escape(point.label)}: {canonical(point.value, 'alp')} U/L "
+            f"({point.status})</title></circle>"
         )
     for point in _axis_labels(points):
         parts.append(

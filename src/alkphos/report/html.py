@@ -11,7 +11,7 @@ from alkphos.knowledge.loader import Knowledge
 from alkphos.knowledge.schema import Citation
 from alkphos.model.interpretation import Interpretation
 from alkphos.render.inputs import inputs_line
-from alkphos.render.numbers import reported
+from alkphos.render.numbers import canonical, reported
 from alkphos.report.chart import alp_chart_svg
 from alkphos.rules.intervals import citation_label
 
@@ -80,7 +80,8 @@ def template_context(
         "used_citations": [citation_text(kb.citations[key]) for key in used],
         "max_causes": max_causes,
         "open_all": open_all,
-        "reported": reported,
+        "reported": lambda row: reported(row, kb),
+        "alp_value": lambda value: canonical(value, "alp", kb),
         "inputs": inputs_line(result.inputs) if result.inputs is not None else "",
     }
 

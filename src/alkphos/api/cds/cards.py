@@ -17,6 +17,7 @@ from alkphos.api.cds.definitions import CardSpec, Services
 from alkphos.api.cds.models import Action, Card, Coding, Link, Source, Suggestion
 from alkphos.knowledge.loader import Knowledge
 from alkphos.model.interpretation import Flag, Interpretation
+from alkphos.render.numbers import canonical
 from alkphos.rules.support import supported
 
 __all__ = [
@@ -93,10 +94,10 @@ class CardMaker:
         alp = result.alp
         if alp is not None:
             interval = alp.reference_interval
-            limits = f"{_num(interval.low)}–{_num(interval.high)} U/L"
+            limits = f"{_num(interval.low, self.kb)}–{_num(interval.high, self.kb)} U/L"
             when = f" on {alp.date}" if alp.date else ""
             lines.append(
-                f"**ALP {alp.value:g} U/L{when}: {alp.status}** "
+                f"**ALP {_num(alp.value, self.kb)} U/L{when}: {alp.status}** "
                 f"(reference {limits}, {interval.source})."
             )
         lines += ["", f"**Why this card:** {why}"]
@@ -261,8 +262,9 @@ def _reason(text: str) -> str:
     return text.split(" (for: ")[0]
 
 
-def _num(value: float | None) -> str:
-    return "?" if value is None else f"{value:g}"
+def _num(value: float | None, kb: Knowledge | None = None) -> str:
+    """An ALP value or limit (U/L) at the method's reporting precision."""
+    return "?" if value is None else canonical(value, "alp", kb)
 
 
 def card_values(result: Interpretation) -> dict[str, str]:
@@ -273,7 +275,7 @@ def card_values(result: Interpretation) -> dict[str, str]:
         return {}
     interval = alp.reference_interval
     return {
-        "value": f"{alp.value:g}",
+        "value": _num(alp.value),
         "low": _num(interval.low),
         "high": _num(interval.high),
         "date": alp.date or "",
