@@ -106,8 +106,15 @@ def test_fhir_bundle_gives_the_same_interpretation(client: Any, case_id: str) ->
     body = response.json()
     expected = json.loads(interpret(case).model_dump_json())
     for key in expected:
-        if key != "results":  # result labels are the FHIR names, not the case's
+        # result labels are the FHIR names, not the case's; the inputs echo what was given
+        # (a birthDate, not age_years; medicine names as coded), checked below
+        if key not in ("results", "inputs"):
             assert body[key] == expected[key], key
+    given, read = expected["inputs"], body["inputs"]
+    assert (read["sex"], read["setting"]) == (given["sex"], given["setting"])
+    if given["age_years"] is not None:
+        assert abs(read["age_years"] - given["age_years"]) < 2 / 365.25
+    assert len(read["medications"]) == len(given["medications"])
 
 
 @pytest.mark.parametrize("kind", ["searchset", "transaction"])
