@@ -25,6 +25,7 @@ from alkphos.screening.files import csv_shape, parquet_parts
 __all__ = ["Engine", "EngineName", "connect", "library_warnings_quiet"]
 
 EngineName = Literal["duckdb", "spark"]
+_SPARK_LOG = Path(__file__).with_name("spark-log4j2.properties").as_uri()
 DEFAULT_MEMORY = "3GB"  # DuckDB's limit; the rest of the process needs a few hundred MB
 
 
@@ -217,7 +218,8 @@ def spark_session(master: str) -> Any:
         # The screening expressions (knowledge written into CASEs) are too big for one
         # whole-stage Java method; Spark would log a compile error and fall back anyway.
         .config("spark.sql.codegen.wholeStage", "false")
+        .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={_SPARK_LOG}")
         .getOrCreate()
     )
-    session.sparkContext.setLogLevel("ERROR")
+    session.sparkContext.setLogLevel("FATAL")
     return session
