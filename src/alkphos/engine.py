@@ -91,9 +91,9 @@ def interpret(
         flags=frozenset(raised),
     )
     differential = rank_causes(state)
-    first_tests = recommend_tests(facts, differential, raised, source_call.test)
-    raised.update(judgement_flags(facts, alp, differential, [t.id for t in first_tests]))
-    tests = recommend_tests(facts, differential, raised, source_call.test)
+    first_tests = recommend_tests(facts, differential, raised, source_call.test, series)
+    raised.update(judgement_flags(facts, alp, differential, [t.id for t in first_tests], series))
+    tests = recommend_tests(facts, differential, raised, source_call.test, series)
     flags = _flags(kb, raised)
     follow = follow_up(state, differential, raised)
     return Interpretation(

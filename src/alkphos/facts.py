@@ -100,7 +100,6 @@ def gather_facts(case: Case, kb: Knowledge, as_of: date) -> Facts:
             )
     reference = max((d for d in dates if d is not None), default=as_of)
     _check_ages(case, reference)
-    _check_order(kb, case, dates)
     not_understood: list[str] = []
     set_aside: list[str] = []
     measurements: list[Measurement] = []
@@ -138,6 +137,7 @@ def gather_facts(case: Case, kb: Knowledge, as_of: date) -> Facts:
     by_analyte: dict[str, list[Measurement]] = {}
     for measurement in measurements:
         by_analyte.setdefault(measurement.analyte, []).append(measurement)
+    _check_order(kb, by_analyte)
     drugs, drug_notes = _code_medications(kb, case.medications)
     findings, finding_notes = _code_findings(kb, case.findings)
     classes = frozenset(c for drug in drugs for c in kb.drugs[drug].classes)
@@ -157,21 +157,16 @@ def gather_facts(case: Case, kb: Knowledge, as_of: date) -> Facts:
     )
 
 
-def _check_order(kb: Knowledge, case: Case, dates: list[date | None]) -> None:
+def _check_order(kb: Knowledge, by_analyte: Mapping[str, list[Measurement]]) -> None:
     """Two or more results of one test need dates: their order would otherwise be guessed
     from the order of the rows, and with it the latest value, the trend and persistence."""
-    by_analyte: dict[str, list[int]] = {}
-    for index, result in enumerate(case.results):
-        analyte = kb.find_analyte(result.test)
-        if analyte is not None:
-            by_analyte.setdefault(analyte, []).append(index)
-    for analyte, indexes in by_analyte.items():
-        undated = [i for i in indexes if dates[i] is None]
-        if len(indexes) > 1 and undated:
+    for analyte, series in by_analyte.items():
+        undated = sorted(m.index for m in series if m.on is None)
+        if len(series) > 1 and undated:
             where = ", ".join(f"results[{i}]" for i in undated)
             raise InputError(
                 f"results[{undated[0]}].date",
-                f"{len(indexes)} {kb.analytes[analyte].name} results, and {where} "
+                f"{len(series)} {kb.analytes[analyte].name} results, and {where} "
                 f"{'has' if len(undated) == 1 else 'have'} no date, "
                 "so which is the latest cannot be told",
                 "a date on every result of a test given more than once",

@@ -28,14 +28,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from alkphos.intervals import boxcox
 from alkphos.intervals.result import Estimate, IndirectModel, SampleError
 from alkphos.intervals.sample import Compact, as_array, compact, decimals_of
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = ["MIN_VALUES", "estimate_indirect"]
 

@@ -36,7 +36,7 @@ _KNOWN_DIAGNOSIS = {
 }
 # Known conditions that explain signs of advanced liver disease, unless decompensation is new.
 _KNOWN_LIVER = "known_cirrhosis"
-_DECOMPENSATION = ("ascites", "encephalopathy", "jaundice")
+_NEW_DECOMPENSATION = ("ascites", "encephalopathy", "jaundice")
 _ACUTE_LOW_CAUSES = ("critical_illness", "severe_anemia")
 _DRUG_LOW_CAUSES = ("antiresorptive_therapy",)
 
@@ -52,7 +52,7 @@ def situation(state: State, differential: Sequence[Cause], flags: Mapping[str, s
         return "recollect"
     if "advanced_liver_disease" in flags:
         findings = state.facts.findings
-        if _KNOWN_LIVER in findings and not any(f in findings for f in _DECOMPENSATION):
+        if _KNOWN_LIVER in findings and not any(f in findings for f in _NEW_DECOMPENSATION):
             return "known_cirrhosis"
         return "liver_disease"
     lead = differential[0] if differential else None

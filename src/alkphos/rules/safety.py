@@ -78,14 +78,19 @@ def data_flags(
 
 
 def judgement_flags(
-    facts: Facts, alp: AlpBlock | None, differential: Sequence[Cause], tests: Sequence[str]
+    facts: Facts,
+    alp: AlpBlock | None,
+    differential: Sequence[Cause],
+    tests: Sequence[str],
+    series: Series | None,
 ) -> dict[str, Detail]:
     """Flags that need the differential (and the tests about to be recommended)."""
     raised: dict[str, Detail] = {}
     kb = facts.kb
     supported = [c.id for c in differential[:_TOP] if is_supported(c, kb)]
     if alp is not None and alp.status == "low":
-        raised.update(_antiresorptive_advice(facts, differential, supported))
+        persistent = series is not None and series.persistently_low
+        raised.update(_antiresorptive_advice(facts, differential, supported, persistent))
     vitamin_d = facts.latest("vitamin_d")
     deficient = vitamin_d is not None and vitamin_d.value < facts.kb.param(
         "vitamin_d_deficiency_max"
@@ -118,7 +123,7 @@ _ALREADY_ON = "antiresorptive"
 
 
 def _antiresorptive_advice(
-    facts: Facts, differential: Sequence[Cause], supported: Sequence[str]
+    facts: Facts, differential: Sequence[Cause], supported: Sequence[str], persistent: bool
 ) -> dict[str, Detail]:
     """The warning against antiresorptives only where hypophosphatasia is really suspected (a
     persistent low ALP or supporting features, and no proven other cause leading); a note to
@@ -132,10 +137,6 @@ def _antiresorptive_advice(
     child = alp.age is not None and alp.age.years < kb.param("adult_age_years")
     lead = differential[0] if differential else None
     explained = lead is not None and lead.id != "hypophosphatasia" and lead.id in supported
-    series = facts.by_analyte.get("alp", ())
-    persistent = len({m.when for m in series if m.status == "low"}) >= kb.param(
-        "persistence_min_low_results"
-    )
     features = [f for f in HPP_FEATURES if f in facts.findings] + [
         facts.kb.analytes[a].name
         for a in ("plp", "urine_pea")

@@ -14,7 +14,7 @@ from alkphos.model.interpretation import (
     TestRecommendation,
 )
 from alkphos.rules.evidence import State
-from alkphos.rules.support import supported
+from alkphos.rules.support import others_abnormal, supported
 
 __all__ = ["clinician_summary", "patient_summary"]
 
@@ -43,11 +43,7 @@ def _no_cause(state: State, status: str, *, clinician: bool) -> str:
     """What to say when no cause is supported: what such a value usually means in a well
     person, or, when other results are abnormal, that those come first."""
     facts = state.facts
-    others = [
-        facts.kb.analytes[analyte].name
-        for analyte, series in facts.by_analyte.items()
-        if analyte != "alp" and series[-1].status in ("low", "high")
-    ]
+    others = others_abnormal(facts, ignore=facts.findings)  # the results only
     if not others:
         return _NO_CAUSE[status][0 if clinician else 1]
     if clinician:

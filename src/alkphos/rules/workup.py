@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 
 from alkphos.facts import Facts
 from alkphos.model.interpretation import Cause, TestRecommendation
+from alkphos.rules.series import Series
 from alkphos.rules.support import others_abnormal
 
 __all__ = ["recommend_tests"]
@@ -26,6 +27,7 @@ def recommend_tests(
     differential: Sequence[Cause],
     flags: Mapping[str, str | None],
     source_test: str | None,
+    series: Series | None,
 ) -> list[TestRecommendation]:
     """Rank the tests worth doing next."""
     kb = facts.kb
@@ -93,7 +95,7 @@ def recommend_tests(
                 if tier >= advanced and cause.score < close:
                     continue
                 offer(test_id, (2, tier, rank, 0, position), kb.tests[test_id].purpose, cause.name)
-    if _persistently_low(facts):
+    if series is not None and series.persistently_low:
         chosen.pop("repeat_alp", None)
     ordered = sorted(chosen.items(), key=lambda item: item[1][0])
     return [
@@ -146,9 +148,3 @@ def _decisive(facts: Facts, tests: Sequence[str], done: set[str]) -> str | None:
             continue
         return test_id
     return None
-
-
-def _persistently_low(facts: Facts) -> bool:
-    """At least the persistence count of low ALP results on different days."""
-    lows = {m.when for m in facts.by_analyte.get("alp", ()) if m.status == "low"}
-    return len(lows) >= facts.kb.param("persistence_min_low_results")
