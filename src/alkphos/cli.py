@@ -298,6 +298,10 @@ def serve(
         Path | None, typer.Option(help="SQLite file for feedback and card links.")
     ] = None,
     workers: Annotated[int, typer.Option(help="Worker processes.", min=1)] = 1,
+    frame_ancestor: Annotated[
+        list[str] | None,
+        typer.Option(help="An origin allowed to embed the web page (repeat for more)."),
+    ] = None,
 ) -> None:
     """Start the service: REST API, FHIR R4 in and out, CDS Hooks 2.0."""
     from alkphos.api.serve import run
@@ -311,6 +315,7 @@ def serve(
         issuers=tuple(issuer or ()),
         public_url=public_url,
         db=db or default_db(),
+        frame_ancestors=tuple(frame_ancestor or ()),
     )
     problems = settings.problems()
     if problems:
