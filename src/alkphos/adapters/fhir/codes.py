@@ -7,8 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import ClassVar
 
-from fhir.resources.R4B.codeableconcept import CodeableConcept  # noqa: TID253 - shell only
-
+from alkphos.adapters.fhir.light import CodeableConcept
 from alkphos.adapters.fhir.systems import RXNORM
 from alkphos.knowledge.codes import match_code
 from alkphos.knowledge.loader import Knowledge
