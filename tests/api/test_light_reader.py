@@ -24,6 +24,7 @@ from alkphos.engine import knowledge
 from alkphos.errors import InputError
 from tests.api.fhir_cases import RXNORM, prefetch
 from tests.api.test_cds_hooks import CASES, case
+from tests.conftest import scaled
 
 KB = knowledge()
 BASES = [prefetch(case(case_id)) for case_id in ("EX-01", "EX-02", "EX-06", "EX-10")]
@@ -214,7 +215,7 @@ def _outcome(read: Any, data: dict[str, Any]) -> Any:
         return error
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=scaled(400), suppress_health_check=[HealthCheck.too_slow])
 @given(mutated())
 def test_what_the_light_reader_accepts_fhir_resources_accepts_or_the_difference_is_named(
     data: dict[str, Any],
