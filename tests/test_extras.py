@@ -44,8 +44,10 @@ def without(blocked: tuple[str, ...], *args: str) -> subprocess.CompletedProcess
         (("jinja2",), ["interpret", str(EXAMPLE), "--format", "html"], "report", "jinja2"),
         (("fhir",), ["interpret", "--fhir", str(EXAMPLE)], "api", "fhir"),
         (("fhir",), ["interpret", str(EXAMPLE), "--format", "fhir"], "api", "fhir"),
+        (("scipy",), ["intervals", "estimate", str(EXAMPLE)], "intervals", "scipy"),
     ],
-    ids=["serve", "serve-uvloop", "screen", "screen-spark", "pdf", "html", "fhir-in", "fhir-out"],
+    ids=["serve", "serve-uvloop", "screen", "screen-spark", "pdf", "html", "fhir-in", "fhir-out",
+         "intervals"],
 )  # fmt: skip
 def test_a_missing_extra_is_one_line_and_exit_2(
     blocked: tuple[str, ...], args: list[str], extra: str, module: str, tmp_path: Path
@@ -103,5 +105,6 @@ def test_require_and_extra_of() -> None:
         require("report", "alkphos thing", ("no_such_module_alkphos",))
     assert extra_of("fhir.resources.R4B") == "api"
     assert extra_of("jinja2", preferred="report") == "report"
-    assert extra_of("numpy") is None
+    assert extra_of("scipy.stats") == "intervals"
+    assert extra_of("yaml") is None
     assert extra_of(None) is None

@@ -502,6 +502,12 @@ def intervals_estimate(
     ] = 50,
 ) -> None:
     """Estimate the reference interval (2.5th-97.5th percentiles) in each file of values."""
+    from alkphos.extras import MissingExtra, require
+
+    try:
+        require("intervals", "alkphos intervals estimate")
+    except MissingExtra as exc:
+        _fail(str(exc))
     from alkphos.intervals.command import estimate_files, format_estimates
 
     try:

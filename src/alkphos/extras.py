@@ -30,6 +30,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
         "httptools",
     ),
     "screening": ("ibis", "duckdb", "pyarrow", "pandas", "pyspark"),
+    "intervals": ("numpy", "scipy"),
     "report": ("jinja2", "weasyprint"),
 }
 
