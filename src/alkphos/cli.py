@@ -149,6 +149,7 @@ def interpret(
     from alkphos.engine import default_as_of
     from alkphos.engine import interpret as run
 
+    _require_for_interpret(output_format, fhir is not None)
     when = _as_of(as_of)
     place = _setting(setting)
     if batch is not None:
@@ -186,6 +187,23 @@ def interpret(
     else:
         indent = None if output_format is OutputFormat.jsonl else 2
         _write(result.model_dump_json(indent=indent), out)
+
+
+def _require_for_interpret(output_format: OutputFormat, reads_fhir: bool) -> None:
+    """Stop with one line when the extra a chosen input or output needs is missing."""
+    from alkphos.extras import MissingExtra, require
+
+    try:
+        if reads_fhir:
+            require("api", "alkphos interpret --fhir", ("fhir", "fhir_core"))
+        if output_format is OutputFormat.fhir:
+            require("api", "alkphos interpret --format fhir", ("fhir", "fhir_core"))
+        elif output_format is OutputFormat.html:
+            require("report", "alkphos interpret --format html", ("jinja2",))
+        elif output_format is OutputFormat.pdf:
+            require("report", "alkphos interpret --format pdf")
+    except MissingExtra as exc:
+        _fail(str(exc))
 
 
 def _setting(text: str | None) -> Setting | None:
@@ -298,8 +316,18 @@ def serve(
         Path | None, typer.Option(help="SQLite file for feedback and card links.")
     ] = None,
     workers: Annotated[int, typer.Option(help="Worker processes.", min=1)] = 1,
+    frame_ancestor: Annotated[
+        list[str] | None,
+        typer.Option(help="An origin allowed to embed the web page (repeat for more)."),
+    ] = None,
 ) -> None:
     """Start the service: REST API, FHIR R4 in and out, CDS Hooks 2.0."""
+    from alkphos.extras import MissingExtra, require
+
+    try:
+        require("api", "alkphos serve")
+    except MissingExtra as exc:
+        _fail(str(exc))
     from alkphos.api.serve import run
     from alkphos.api.settings import Settings, default_db
 
@@ -311,6 +339,7 @@ def serve(
         issuers=tuple(issuer or ()),
         public_url=public_url,
         db=db or default_db(),
+        frame_ancestors=tuple(frame_ancestor or ()),
     )
     problems = settings.problems()
     if problems:
@@ -420,6 +449,14 @@ def screen(
     ] = False,
 ) -> None:
     """Screen a population for persistently low ALP that nobody followed up."""
+    from alkphos.extras import MissingExtra, require
+
+    try:
+        require("screening", "alkphos screen", ("ibis", "duckdb", "pyarrow", "pandas"))
+        if engine == "spark":
+            require("screening", "alkphos screen --engine spark", ("pyspark",))
+    except MissingExtra as exc:
+        _fail(str(exc))
     from alkphos.screening.command import ScreenOptions, run_screen
 
     options = ScreenOptions(
@@ -465,6 +502,12 @@ def intervals_estimate(
     ] = 50,
 ) -> None:
     """Estimate the reference interval (2.5th-97.5th percentiles) in each file of values."""
+    from alkphos.extras import MissingExtra, require
+
+    try:
+        require("intervals", "alkphos intervals estimate")
+    except MissingExtra as exc:
+        _fail(str(exc))
     from alkphos.intervals.command import estimate_files, format_estimates
 
     try:
@@ -487,8 +530,25 @@ def main() -> None:
     except Exception as exc:
         if os.environ.get("ALKPHOS_DEBUG"):
             raise
+        _missing_extra(exc)
         sys.stderr.write(
             f"error: internal error: {type(exc).__name__}: {exc} "
             "(set ALKPHOS_DEBUG=1 for details)\n"
         )
         sys.exit(1)
+
+
+def _missing_extra(exc: Exception) -> None:
+    """Exit 2 with one line when ``exc`` is an import of a module an extra brings (a path
+    the commands' own checks did not foresee)."""
+    if not isinstance(exc, ModuleNotFoundError):
+        return
+    from alkphos.extras import extra_of
+
+    extra = extra_of(exc.name)
+    if extra is not None:
+        sys.stderr.write(
+            f"error: this command needs the {extra} extra (module '{exc.name}' is not "
+            f"installed): pip install 'alkphos[{extra}]'\n"
+        )
+        sys.exit(2)

@@ -17,6 +17,7 @@ from alkphos.api.cds.runner import CdsRunner
 from alkphos.api.context import ApiContext
 from alkphos.api.errors import install_handlers
 from alkphos.api.failsafe import FailsafeMiddleware
+from alkphos.api.headers import SecurityHeadersMiddleware
 from alkphos.api.middleware import AccessLogMiddleware, BodyLimitMiddleware
 from alkphos.api.openapi import openapi_document
 from alkphos.api.routes import cds_hooks, feedback, interpret, meta
@@ -114,6 +115,7 @@ def create_app(
     for module in (meta, interpret, cds_hooks, feedback):
         app.include_router(module.router)
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware, frame_ancestors=settings.frame_ancestors)
     if settings.auth == "jwt":
         assert settings.jwks is not None
         verifier = JwtVerifier(load_jwks(settings.jwks), settings.issuers, store)

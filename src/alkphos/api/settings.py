@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -11,6 +12,8 @@ from typing import Literal
 __all__ = ["MAX_BODY_BYTES", "Settings", "default_db", "is_loopback"]
 
 MAX_BODY_BYTES = 1_000_000
+# An origin as a Content-Security-Policy source: scheme, host (or *.host), optional port.
+_ORIGIN = re.compile(r"https?://(\*\.)?[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 
 
 def default_db() -> Path:
@@ -44,6 +47,8 @@ class Settings:
         link_days: how many days a card's interpretation link stays valid after it was
             last shown.
         max_body_bytes: larger request bodies get 413.
+        frame_ancestors: origins allowed to embed the web page in a frame (e.g. an EHR);
+            none: no one may.
     """
 
     host: str = "127.0.0.1"
@@ -55,6 +60,7 @@ class Settings:
     db: Path = field(default_factory=default_db)
     link_days: int = 30
     max_body_bytes: int = MAX_BODY_BYTES
+    frame_ancestors: tuple[str, ...] = ()
 
     def problems(self) -> list[str]:
         """What stops the service from starting safely, in words (empty when fine)."""
@@ -78,6 +84,11 @@ class Settings:
             found.append(
                 f"--public-url must start with http:// or https:// (got {self.public_url})"
             )
+        found += [
+            f"--frame-ancestor must be an origin such as https://ehr.example.org (got {origin!r})"
+            for origin in self.frame_ancestors
+            if not _ORIGIN.fullmatch(origin)
+        ]
         return found
 
     def base_url(self) -> str:

@@ -197,7 +197,10 @@ class Store:
         """Store feedback entries; a card this service did not issue counts as 'unknown'."""
         self.flush()
         with self._lock:
-            self._db.execute("BEGIN")
+            # IMMEDIATE: take the write lock now, waiting (busy_timeout) for another worker
+            # process; a deferred BEGIN that reads first cannot wait to upgrade and fails at
+            # once with "database is locked".
+            self._db.execute("BEGIN IMMEDIATE")
             try:
                 for item in items:
                     row = self._db.execute(

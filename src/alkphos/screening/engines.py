@@ -25,7 +25,6 @@ from alkphos.screening.files import csv_shape, parquet_parts
 __all__ = ["Engine", "EngineName", "connect", "library_warnings_quiet"]
 
 EngineName = Literal["duckdb", "spark"]
-_SPARK_LOG = Path(__file__).with_name("spark-log4j2.properties").as_uri()
 DEFAULT_MEMORY = "3GB"  # DuckDB's limit; the rest of the process needs a few hundred MB
 
 
@@ -199,27 +198,34 @@ def connect(
 
 
 def spark_session(master: str) -> Any:
-    """A SparkSession for screening: UTC, few shuffle partitions, quiet logs."""
+    """A SparkSession for screening: UTC, few shuffle partitions, Spark logging errors only
+    (from the JVM's start, see ``spark_quiet``)."""
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     try:
+        from pyspark import SparkConf, SparkContext
         from pyspark.sql import SparkSession
     except ImportError as exc:  # pragma: no cover - the screening extra is missing
         raise InputError(
             "--engine", "Spark needs pyspark", "pip install 'alkphos[screening]'"
         ) from exc
-    session = (
-        SparkSession.builder.master(master)
-        .appName("alkphos-screen")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.sql.ansi.enabled", "false")
+    from alkphos.screening.spark_quiet import log4j2_option, quiet_gateway
+
+    conf = (
+        SparkConf()
+        .setMaster(master)
+        .setAppName("alkphos-screen")
+        .set("spark.sql.session.timeZone", "UTC")
+        .set("spark.sql.shuffle.partitions", "4")
+        .set("spark.ui.enabled", "false")
+        .set("spark.ui.showConsoleProgress", "false")
+        .set("spark.sql.ansi.enabled", "false")
         # The screening expressions (knowledge written into CASEs) are too big for one
         # whole-stage Java method; Spark would log a compile error and fall back anyway.
-        .config("spark.sql.codegen.wholeStage", "false")
-        .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={_SPARK_LOG}")
-        .getOrCreate()
+        .set("spark.sql.codegen.wholeStage", "false")
+        .set("spark.driver.extraJavaOptions", log4j2_option())
     )
+    if SparkContext._active_spark_context is None:
+        SparkContext(conf=conf, gateway=quiet_gateway(conf))
+    session = SparkSession.builder.config(conf=conf).getOrCreate()
     session.sparkContext.setLogLevel("FATAL")
     return session

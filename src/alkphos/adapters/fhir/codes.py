@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import ClassVar
 
-from fhir.resources.R4B.codeableconcept import CodeableConcept  # noqa: TID253 - shell only
-
+from alkphos.adapters.fhir.light import CodeableConcept
 from alkphos.adapters.fhir.systems import RXNORM
 from alkphos.knowledge.codes import match_code
 from alkphos.knowledge.loader import Knowledge
@@ -42,13 +42,22 @@ class CodeIndex:
 
     def drug_of(self, concept: CodeableConcept) -> str | None:
         """The drug id a medication concept means: RxNorm codes first, then its words."""
-        for coding in concept.coding or []:
-            if coding.system == RXNORM and coding.code in self.rxnorm:
-                return self.rxnorm[str(coding.code)]
-        texts = [c.display for c in concept.coding or [] if c.display]
-        for text in [concept.text, *texts]:
-            if text:
-                drug = self.drug(str(text))
+        codings = [(c.system, c.code, c.display) for c in concept.coding or []]
+        return self.drug_named(codings, concept.text)
+
+    def drug_named(
+        self, codings: Iterable[tuple[object, object, object]], text: object = None
+    ) -> str | None:
+        """The drug id named by codings ``(system, code, display)`` and a text: RxNorm
+        codes first, then the text, then the displays (values that are not strings are
+        ignored)."""
+        codings = list(codings)
+        for system, code, _ in codings:
+            if system == RXNORM and isinstance(code, str) and code in self.rxnorm:
+                return self.rxnorm[code]
+        for words in [text, *(display for _, _, display in codings)]:
+            if isinstance(words, str) and words.strip():
+                drug = self.drug(words)
                 if drug is not None:
                     return drug
         return None

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from fhir.resources.R4B.condition import Condition  # noqa: TID253 - shell only
-
 from alkphos.adapters.fhir.codes import CodeIndex
+from alkphos.adapters.fhir.light import Condition, Entry
 from alkphos.adapters.fhir.systems import ICD10, ICD10CM, SNOMED
-from alkphos.adapters.fhir.validate import Entry
 
 __all__ = ["read_condition"]
 

@@ -6,11 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from fhir.resources.R4B.observation import Observation  # noqa: TID253 - shell only
-from fhir.resources.R4B.quantity import Quantity  # noqa: TID253
-
+from alkphos.adapters.fhir.light import Entry, Observation, Quantity
 from alkphos.adapters.fhir.systems import GESTATIONAL_AGE_LOINC, LOINC, UCUM
-from alkphos.adapters.fhir.validate import Entry
 from alkphos.knowledge.loader import Knowledge
 
 __all__ = ["Reading", "read_observation"]

@@ -12,21 +12,24 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from fhir.resources.R4B.codeableconcept import CodeableConcept  # noqa: TID253 - shell only
-from fhir.resources.R4B.condition import Condition  # noqa: TID253
-from fhir.resources.R4B.encounter import Encounter  # noqa: TID253
-from fhir.resources.R4B.medication import Medication  # noqa: TID253
-from fhir.resources.R4B.medicationrequest import MedicationRequest  # noqa: TID253
-from fhir.resources.R4B.medicationstatement import MedicationStatement  # noqa: TID253
-from fhir.resources.R4B.observation import Observation  # noqa: TID253
-from fhir.resources.R4B.patient import Patient  # noqa: TID253
-from fhir.resources.R4B.reference import Reference  # noqa: TID253
+from fhir.resources.R4B.encounter import Encounter  # noqa: TID253 - shell only
 
 from alkphos.adapters.fhir.codes import CodeIndex
 from alkphos.adapters.fhir.conditions import read_condition
 from alkphos.adapters.fhir.encounter import choose_encounter, encounter_setting, location_index
+from alkphos.adapters.fhir.light import (
+    CodeableConcept,
+    Condition,
+    Entry,
+    Medication,
+    MedicationRequest,
+    MedicationStatement,
+    Observation,
+    Patient,
+    light_entries,
+)
 from alkphos.adapters.fhir.observations import Reading, read_observation
-from alkphos.adapters.fhir.validate import Entry, bundle_entries, prefetch_entries
+from alkphos.adapters.fhir.validate import bundle_entries
 from alkphos.errors import InputError
 from alkphos.knowledge.loader import Knowledge
 
@@ -101,9 +104,10 @@ def read_bundle(data: Any, kb: Knowledge) -> FhirCase:
 def read_prefetch(
     prefetch: Mapping[str, Any], kb: Knowledge, encounter_id: str | None = None
 ) -> FhirCase:
-    """Read a CDS Hooks prefetch object (resources and search Bundles) into a case;
+    """Read a CDS Hooks prefetch object (resources and search Bundles) into a case,
+    validating only what alkphos reads (``light``): every call may be a new patient.
     ``encounter_id`` is the hook context's encounter, whose class gives the setting."""
-    return read_entries(prefetch_entries(prefetch), kb, encounter_id)
+    return read_entries(light_entries(prefetch), kb, encounter_id)
 
 
 def read_entries(
@@ -247,10 +251,10 @@ class _Reader:
         return {seen} if seen else set()
 
     def _mine(self, entry: Entry, field: str) -> bool:
-        reference = getattr(entry.resource, field, None)
-        if not isinstance(reference, Reference) or not reference.reference or not self.refs:
+        # A light Reference, or fhir.resources' for an Encounter (read in full).
+        target = getattr(getattr(entry.resource, field, None), "reference", None)
+        if not isinstance(target, str) or not target or not self.refs:
             return True
-        target = str(reference.reference)
         if target in self.refs or any(target.endswith("/" + ref) for ref in self.refs):
             return True
         self.notes.append(

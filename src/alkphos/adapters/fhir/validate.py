@@ -1,8 +1,9 @@
 """Validate FHIR R4 JSON with fhir.resources (R4B models) and report problems by JSON path.
 
 A Bundle (collection, searchset or transaction) or a CDS Hooks prefetch object becomes a
-list of ``Entry``: each validated resource with the JSON path it came from. Anything that is
-not valid FHIR raises ``InputError`` naming the path, e.g.
+list of ``Entry``: each resource validated in full, then read as alkphos reads it
+(``light``), with the JSON path it came from. Anything that is not valid FHIR raises
+``InputError`` naming the path, e.g.
 ``entry[2].resource.valueQuantity.value: not a valid FHIR decimal: "abc" (a JSON number)``.
 """
 
@@ -10,33 +11,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from fhir.resources.R4B import get_fhir_model_class  # noqa: TID253 - shell-only module
 from fhir_core.fhirabstractmodel import FHIRAbstractModel
 from pydantic import ValidationError
 
+from alkphos.adapters.fhir.light import STRICT_TYPES, Entry, light_resource
 from alkphos.adapters.text import refuse_lone_surrogates
 from alkphos.errors import InputError, closest
 
 __all__ = ["BUNDLE_TYPES", "Entry", "bundle_entries", "prefetch_entries", "validate_resource"]
 
 BUNDLE_TYPES = ("collection", "searchset", "transaction")
-
-
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """One validated resource and where it was found."""
-
-    path: str
-    resource: FHIRAbstractModel
-    full_url: str | None = None
-
-    @property
-    def kind(self) -> str:
-        """The resource type, e.g. ``Observation``."""
-        return str(self.resource.get_resource_type())
 
 
 def _join(path: str, part: str | int) -> str:
@@ -106,13 +93,10 @@ def bundle_entries(data: Any, path: str = "$", any_type: bool = False) -> list[E
         if resource is None:
             continue  # e.g. a transaction DELETE: nothing to read
         full_url = raw.get("fullUrl") if isinstance(raw.get("fullUrl"), str) else None
-        entries.append(
-            Entry(
-                _join(where, "resource"),
-                validate_resource(resource, _join(where, "resource")),
-                full_url,
-            )
-        )
+        where = _join(where, "resource")
+        model = validate_resource(resource, where)
+        read = model if model.get_resource_type() in STRICT_TYPES else None
+        entries.append(Entry(where, read or light_resource(resource, where), full_url))
     return entries
 
 
@@ -126,7 +110,9 @@ def prefetch_entries(prefetch: Mapping[str, Any], path: str = "prefetch") -> lis
         if isinstance(value, dict) and value.get("resourceType") == "Bundle":
             entries.extend(bundle_entries(value, where, any_type=True))
         else:
-            entries.append(Entry(where, validate_resource(value, where)))
+            model = validate_resource(value, where)
+            read = model if model.get_resource_type() in STRICT_TYPES else None
+            entries.append(Entry(where, read or light_resource(value, where)))
     return entries
 
 

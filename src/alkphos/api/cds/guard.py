@@ -3,14 +3,12 @@ is possible gets one critical card with override reasons; anything else gets sil
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
-from fhir.resources.R4B.medicationrequest import MedicationRequest  # noqa: TID253 - api only
-
 from alkphos.adapters.fhir.codes import CodeIndex
-from alkphos.adapters.fhir.read import medication_concept, medication_index
-from alkphos.adapters.fhir.validate import bundle_entries
+from alkphos.adapters.fhir.drafts import draft_medications
 from alkphos.api.cds.cards import CardMaker, card_values, summary_text
 from alkphos.api.cds.definitions import Services
 from alkphos.api.cds.models import Action, Card, Suggestion
@@ -20,6 +18,7 @@ from alkphos.knowledge.loader import Knowledge
 __all__ = ["DraftOrder", "antiresorptive_orders", "guard_cards"]
 
 CARD = "antiresorptive_guard"
+logger = logging.getLogger("alkphos.api.guard")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,13 +32,17 @@ class DraftOrder:
 def antiresorptive_orders(
     context: dict[str, Any], hook: str, services: Services, kb: Knowledge
 ) -> list[DraftOrder]:
-    """The guarded drugs among the orders this hook is about (order-select: the selected)."""
+    """The guarded drugs among the orders this hook is about (order-select: the selected).
+
+    Only the medicine of each draft is read: a draft lacking what a signed order needs
+    (subject, dose, ...) is still checked. A draft naming no medicine cannot be checked:
+    it is logged (by its JSON path, no patient data) and gets no card.
+    """
     draft = context.get("draftOrders")
     if draft is None:
         raise InputError(
             "context.draftOrders", "required field is missing", f"{hook} context holds a Bundle"
         )
-    entries = bundle_entries(draft, "context.draftOrders", any_type=True)
     selections = context.get("selections") if hook == "order-select" else None
     if selections is not None and (
         not isinstance(selections, list) or not all(isinstance(s, str) for s in selections)
@@ -47,21 +50,25 @@ def antiresorptive_orders(
         raise InputError(
             "context.selections", "not an array of strings", '["MedicationRequest/id"]'
         )
-    codes = CodeIndex.of(kb)
-    medications = medication_index(entries)
     guarded = set(services.guard_classes)
     orders: list[DraftOrder] = []
-    for entry in entries:
-        resource = entry.resource
-        if not isinstance(resource, MedicationRequest):
+    for order in draft_medications(draft, "context.draftOrders", CodeIndex.of(kb)):
+        # An order with neither id nor fullUrl cannot be told apart from the selected
+        # ones; it is checked rather than passed over.
+        if selections and order.reference and order.reference not in selections:
             continue
-        reference = f"MedicationRequest/{resource.id}" if resource.id else entry.full_url or ""
-        if selections and reference not in selections:
+        if not order.named:
+            logger.warning(
+                "%s: %s draft order names no medication (no medicationCodeableConcept, "
+                "nor a medicationReference to a Medication with a code or a display); "
+                "the antiresorptive guard could not check it",
+                order.path,
+                hook,
+            )
             continue
-        concept = medication_concept(resource, medications)
-        drug = codes.drug_of(concept) if concept is not None else None
+        drug = order.drug
         if drug is not None and guarded.intersection(kb.drugs[drug].classes):
-            orders.append(DraftOrder(reference=reference, drug=drug))
+            orders.append(DraftOrder(reference=order.reference, drug=drug))
     return orders
 
 
