@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from alkphos import Knowledge, interpret
 from alkphos.knowledge.age import Age
 from alkphos.knowledge.schema import ReferenceInterval
+from alkphos.render.inputs import inputs_line
 from alkphos.rules.intervals import knowledge_interval
 
 
@@ -366,3 +367,104 @@ def test_pregnancy_ranges_for_other_analytes(
     assert row.status == status
     assert row.reference_interval is not None
     assert (row.reference_interval.low, row.reference_interval.high) == limits
+
+
+# Issue 14: bilirubin, GGT and albumin also have pregnancy ranges (Abbassi-Ghanavati 2009):
+# bilirubin up to 0.4 / 0.8 / 1.1 mg/dL, GGT up to 23 / 22 / 26 U/L, albumin 31-51 / 26-45 /
+# 23-42 g/L by trimester.
+@pytest.mark.parametrize(
+    ("test", "value", "unit", "weeks", "status"),
+    [
+        ("Bilirubin", 0.6, "mg/dL", 10, "high"),  # normal against the non-pregnant limit
+        ("Bilirubin", 0.6, "mg/dL", None, "normal"),
+        ("Bilirubin", 1.0, "mg/dL", 34, "normal"),
+        ("GGT", 30, "U/L", 20, "high"),  # normal against the non-pregnant 38 U/L
+        ("GGT", 30, "U/L", None, "normal"),
+        ("Albumin", 28, "g/L", 34, "normal"),  # low against 35-50 g/L if not pregnant
+        ("Albumin", 28, "g/L", None, "low"),
+        ("Albumin", 28, "g/L", 10, "low"),
+    ],
+)
+def test_pregnancy_ranges_for_the_liver_panel(
+    kb: Knowledge, test: str, value: float, unit: str, weeks: float | None, status: str
+) -> None:
+    patient: dict[str, object] = {"age_years": 30, "sex": "female"}
+    if weeks is not None:
+        patient["pregnancy_weeks"] = weeks
+    result = interpret(
+        {
+            "patient": patient,
+            "results": [
+                {"test": "ALP", "value": 80, "unit": "U/L", "date": "2024-01-10"},
+                {"test": test, "value": value, "unit": unit, "date": "2024-01-10"},
+            ],
+        },
+        kb=kb,
+    )
+    row = result.results[1]
+    assert row.status == status
+    assert row.reference_interval is not None
+    assert ("pregnan" in row.reference_interval.basis.lower()) == (weeks is not None)
+
+
+# Issue 14 item 7: an optional menopause field. ALP rises after the menopause with bone turnover
+# (Mukaiyama 2015), so a woman's stated status chooses between the LabPLUS 2017 bands for
+# women before (40-110 U/L) and after (40-120 and 40-130 U/L) about 50.
+@pytest.mark.parametrize(
+    ("age", "menopause", "high", "note"),
+    [
+        (45, None, 110, False),
+        (45, "pre", 110, False),
+        (45, "post", 120, True),  # early menopause: the nearest postmenopausal band
+        (53, None, 120, False),
+        (53, "pre", 110, True),  # still menstruating at 53
+        (53, "post", 120, False),
+        (70, "post", 130, False),
+    ],
+)
+def test_stated_menopause_chooses_the_womens_interval(
+    kb: Knowledge, age: float, menopause: str | None, high: float, note: bool
+) -> None:
+    patient: dict[str, object] = {"age_years": age, "sex": "female"}
+    if menopause is not None:
+        patient["menopause"] = menopause
+    result = interpret(
+        {
+            "patient": patient,
+            "results": [{"test": "ALP", "value": 115, "unit": "U/L", "date": "2026-01-05"}],
+        },
+        kb=kb,
+    )
+    assert result.alp is not None
+    interval = result.alp.reference_interval
+    assert interval is not None
+    assert interval.high == high
+    assert ("menopausal status" in interval.basis) == note
+    assert result.alp.status == ("high" if high < 115 else "normal")
+    assert result.inputs is not None
+    assert result.inputs.menopause == menopause
+    assert (f"{menopause}menopausal" in inputs_line(result.inputs)) == (menopause is not None)
+
+
+def test_menopause_does_not_change_mens_or_pregnancy_intervals(kb: Knowledge) -> None:
+    with pytest.raises(ValueError, match="menopause"):
+        interpret(
+            {
+                "patient": {"age_years": 45, "sex": "male", "menopause": "post"},
+                "results": [{"test": "ALP", "value": 80, "unit": "U/L", "date": "2026-01-05"}],
+            },
+            kb=kb,
+        )
+    with pytest.raises(ValueError, match="pregnancy"):
+        interpret(
+            {
+                "patient": {
+                    "age_years": 45,
+                    "sex": "female",
+                    "menopause": "post",
+                    "pregnancy_weeks": 20,
+                },
+                "results": [{"test": "ALP", "value": 80, "unit": "U/L", "date": "2026-01-05"}],
+            },
+            kb=kb,
+        )

@@ -143,6 +143,7 @@ def _inputs(facts: Facts) -> Inputs:
         sex=case.patient.sex,
         pregnancy_weeks=case.patient.pregnancy_weeks,
         postpartum_weeks=case.patient.postpartum_weeks,
+        menopause=case.patient.menopause,
         medications=list(case.medications),
         findings=list(case.findings),
         setting=case.setting,

@@ -249,7 +249,15 @@ def _measure(
     if patient.postpartum_weeks is not None and patient.postpartum_weeks - back_weeks >= 0:
         postpartum = patient.postpartum_weeks - back_weeks
     interval = _interval(
-        kb, path, result, analyte_id, conversion.factor, age, patient.sex, pregnancy
+        kb,
+        path,
+        result,
+        analyte_id,
+        conversion.factor,
+        age,
+        patient.sex,
+        pregnancy,
+        patient.menopause,
     )
     return Measurement(
         index=index,
@@ -326,8 +334,9 @@ def _interval(
     age: Age | None,
     sex: str,
     pregnancy_weeks: float | None,
+    menopause: str | None,
 ) -> Interval | None:
-    built_in = knowledge_interval(kb, analyte, age, sex, pregnancy_weeks)
+    built_in = knowledge_interval(kb, analyte, age, sex, pregnancy_weeks, menopause)
     low, high = result.reference_low, result.reference_high
     known = kb.analytes[analyte]
     for name, limit in (("reference_low", low), ("reference_high", high)):

@@ -127,6 +127,11 @@ class ReferenceInterval(_Frozen):
     pregnancy_weeks: WeekRange | None = Field(
         default=None, description="Applies only in pregnancy at these weeks."
     )
+    menopause: Literal["pre", "post"] | None = Field(
+        default=None,
+        description="The menopausal status the interval describes; a woman whose stated status "
+        "differs gets the interval of her status nearest her age.",
+    )
     low: float | None
     high: float | None
     unit: str

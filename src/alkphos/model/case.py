@@ -7,9 +7,10 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-__all__ = ["Case", "LabResult", "Patient", "Setting", "Sex", "parse_when"]
+__all__ = ["Case", "LabResult", "Menopause", "Patient", "Setting", "Sex", "parse_when"]
 
 Sex = Literal["female", "male", "unknown"]
+Menopause = Literal["pre", "post"]
 Setting = Literal["outpatient", "emergency", "inpatient", "intensive_care", "unknown"]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid", strict=True, allow_inf_nan=False)
@@ -62,6 +63,12 @@ class Patient(_Input):
     postpartum_weeks: Annotated[float, Field(ge=0)] | None = Field(
         default=None, description="Weeks since delivery, if recently delivered."
     )
+    menopause: Menopause | None = Field(
+        default=None,
+        description="For a woman: 'pre' or 'post' menopause, if known. ALP rises after the "
+        "menopause, so where the knowledge base's intervals for women are split by it, the "
+        "stated status chooses the interval instead of the age alone.",
+    )
 
     @field_validator("birth_date", mode="before")
     @classmethod
@@ -77,6 +84,12 @@ class Patient(_Input):
             raise ValueError(msg)
         if self.sex == "male" and self.postpartum_weeks is not None:
             msg = "postpartum_weeks is given for a male patient"
+            raise ValueError(msg)
+        if self.sex == "male" and self.menopause is not None:
+            msg = "menopause is given for a male patient"
+            raise ValueError(msg)
+        if self.menopause == "post" and self.pregnancy_weeks is not None:
+            msg = "menopause 'post' is given with a pregnancy"
             raise ValueError(msg)
         return self
 

@@ -216,6 +216,9 @@ class Inputs(BaseModel):
     postpartum_weeks: float | None = Field(
         default=None, description="Weeks since delivery at the latest result, if given."
     )
+    menopause: Literal["pre", "post"] | None = Field(
+        default=None, description="Menopausal status as the case gave it."
+    )
     medications: list[str] = Field(default_factory=list, description="As the case gave them.")
     findings: list[str] = Field(default_factory=list, description="As the case gave them.")
     setting: Setting = Field(

@@ -53,6 +53,8 @@ def inputs_line(inputs: Inputs) -> str:
         sex += ", not pregnant"
     if inputs.postpartum_weeks is not None:
         sex += f", delivered {_weeks(inputs.postpartum_weeks)} ago"
+    if inputs.menopause is not None:
+        sex += f", {inputs.menopause}menopausal"
     parts = [age, sex, "medicines: " + (", ".join(inputs.medications) or "none given")]
     if inputs.findings:
         parts.append("findings: " + ", ".join(f.replace("_", " ") for f in inputs.findings))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from alkphos.knowledge.age import Age
 from alkphos.knowledge.loader import Knowledge
-from alkphos.knowledge.schema import Citation, ReferenceInterval
+from alkphos.knowledge.schema import AgeBound, Citation, ReferenceInterval
 
 __all__ = ["Interval", "adult_interval", "citation_label", "knowledge_interval", "status_of"]
 
@@ -58,9 +58,18 @@ def adult_interval(kb: Knowledge, analyte: str, sex: str, years: float | None) -
 
 
 def knowledge_interval(
-    kb: Knowledge, analyte: str, age: Age | None, sex: str, pregnancy_weeks: float | None
+    kb: Knowledge,
+    analyte: str,
+    age: Age | None,
+    sex: str,
+    pregnancy_weeks: float | None,
+    menopause: str | None = None,
 ) -> Interval | None:
-    """The knowledge-base interval for this analyte and person, or None if there is none."""
+    """The knowledge-base interval for this analyte and person, or None if there is none.
+
+    Where a woman's intervals are tagged by menopausal status and hers is stated and differs
+    from the one her age falls in, the interval of her status nearest her age is used.
+    """
     candidates = kb.intervals.get(analyte, ())
     if not candidates:
         return None
@@ -78,12 +87,40 @@ def knowledge_interval(
         rows = [i for i in general if _matches_age(i, age)]
     if sex in ("female", "male"):
         chosen = [i for i in rows if i.sex in (sex, "any")][:1]
+        if chosen and menopause is not None and chosen[0].menopause not in (None, menopause):
+            nearest = _nearest_of_status(general, sex, menopause, age)
+            if nearest is not None:
+                chosen = [nearest]
+                note += f"; chosen for her stated {menopause}menopausal status rather than her age"
     else:
         shared = [i for i in rows if i.sex == "any"]
         chosen = shared[:1] or [i for i in rows if i.sex in ("female", "male")]
         if len(chosen) > 1:
             note += "; sex not given, so the widest of the female and male limits is used"
     return _from_rows(kb, chosen, note) if chosen else None
+
+
+def _nearest_of_status(
+    intervals: list[ReferenceInterval], sex: str, menopause: str, age: Age | None
+) -> ReferenceInterval | None:
+    """Of the intervals for this sex and menopausal status, the one nearest the age."""
+    years = age.years if age is not None else None
+    tagged = [i for i in intervals if i.sex in (sex, "any") and i.menopause == menopause]
+    if not tagged:
+        return None
+    if years is None:
+        return tagged[-1]
+
+    def distance(interval: ReferenceInterval) -> float:
+        start = _years(interval.age_from)
+        end = _years(interval.age_to) if interval.age_to is not None else float("inf")
+        return max(start - years, years - end, 0.0)
+
+    return min(tagged, key=distance)
+
+
+def _years(bound: AgeBound) -> float:
+    return bound.value if bound.unit == "y" else bound.value / 365.25
 
 
 def _from_rows(kb: Knowledge, rows: list[ReferenceInterval], note: str) -> Interval:

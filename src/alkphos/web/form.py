@@ -20,7 +20,14 @@ __all__ = ["ROW_FIELDS", "FormRow", "FormState", "case_from_form", "field_for_pa
 ROW_FIELDS = ("test", "value", "unit", "date", "reference_low", "reference_high")
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
 _AMBIGUOUS = re.compile(r"^[+-]?\d{1,3},\d{3}$")  # a thousands comma, or a decimal one?
-_PATIENT = ("age_years", "birth_date", "sex", "pregnancy_weeks", "postpartum_weeks")
+_PATIENT = (
+    "age_years",
+    "birth_date",
+    "sex",
+    "pregnancy_weeks",
+    "postpartum_weeks",
+    "menopause",
+)
 _NUMERIC = {
     "age_years",
     "pregnancy_weeks",
