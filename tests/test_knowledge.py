@@ -92,6 +92,11 @@ def test_no_overlapping_intervals_for_any_analyte(kb: Knowledge) -> None:
             lambda text: text.replace("severity: critical", "severity: urgent", 1),
             "flags.yaml: flags.",
         ),
+        (
+            "flags.yaml",
+            lambda text: text.replace("      - fever\n", "      - fevers\n", 1),
+            "unknown finding 'fevers'",
+        ),
     ],
 )
 def test_a_dangling_reference_names_file_and_key(

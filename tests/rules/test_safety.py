@@ -248,7 +248,7 @@ def test_high_alp_with_raised_bilirubin_is_obstruction(
         findings=["ruq_pain"],
     )
     assert "possible_obstruction" in flag_ids(result)
-    assert "with the high ALP; abdominal pain" in _detail(result, "possible_obstruction")
+    assert "with the high ALP; right upper quadrant pain" in _detail(result, "possible_obstruction")
 
 
 def test_raised_bilirubin_without_a_sign_of_acute_obstruction_is_not_flagged(

@@ -52,6 +52,13 @@ def check_references(kb: _Tables, vocabulary: Mapping[str, Any]) -> None:
     for flag in kb.flags.values():
         cite("flags.yaml", flag.id, flag.citations)
         _known("flags.yaml", f"{flag.id}.tests", flag.tests, kb.tests, "test")
+        _known(
+            "flags.yaml",
+            f"{flag.id}.supporting_findings",
+            flag.supporting_findings,
+            kb.findings,
+            "finding",
+        )
     used_classes: set[str] = set()
     for drug in kb.drugs.values():
         _known("drugs.yaml", f"drugs.{drug.id}", drug.classes, kb.classes, "drug class")

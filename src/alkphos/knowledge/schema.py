@@ -251,6 +251,11 @@ class Flag(_Frozen):
     tests: list[Id] = Field(
         default_factory=list, description="Tests the flag calls for, done first."
     )
+    supporting_findings: list[Id] = Field(
+        default_factory=list,
+        description="Findings that count for the flag beside the results, as its sources name "
+        "them (e.g. the features of hypophosphatasia, the clues of an active biliary process).",
+    )
     citations: Annotated[list[Id], Field(min_length=1)]
 
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from alkphos.model.interpretation import AlpBlock, Cause, FollowUp
 from alkphos.rules.evidence import State
-from alkphos.rules.safety import HPP_FEATURES
+from alkphos.rules.safety import hpp_features
 from alkphos.rules.support import others_abnormal, supported
 
 __all__ = ["follow_up", "situation"]
@@ -100,7 +100,7 @@ def situation(state: State, differential: Sequence[Cause], flags: Mapping[str, s
 def _other_abnormal(state: State) -> bool:
     """Whether any result other than ALP is outside its limits, or a finding other than a
     feature of hypophosphatasia is reported."""
-    return bool(others_abnormal(state.facts, frozenset(HPP_FEATURES)))
+    return bool(others_abnormal(state.facts, frozenset(hpp_features(state.facts.kb))))
 
 
 def follow_up(

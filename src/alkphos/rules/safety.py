@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from alkphos.facts import Facts, Measurement
+from alkphos.knowledge.loader import Knowledge
 from alkphos.model.interpretation import AlpBlock, Cause, Pattern
 from alkphos.rules.intervals import adult_interval
 from alkphos.rules.series import Series
 from alkphos.rules.support import supported as is_supported
 from alkphos.units import plain_unit, readable
 
-__all__ = ["DATA_FLAGS", "HPP_FEATURES", "data_flags", "judgement_flags"]
+__all__ = ["DATA_FLAGS", "data_flags", "hpp_features", "judgement_flags"]
 
 Detail = str | None
 _TOP = 3
@@ -107,18 +108,6 @@ def judgement_flags(
     return raised
 
 
-# Findings and results that support hypophosphatasia beyond the low ALP itself (the features
-# the published case-finding studies used: raised substrates, fractures, dental loss).
-HPP_FEATURES = (
-    "stress_fractures",
-    "atypical_femoral_fracture",
-    "recurrent_fractures",
-    "poorly_healing_fractures",
-    "early_tooth_loss",
-    "adult_tooth_loss",
-    "chondrocalcinosis",
-    "family_history_hpp",
-)
 _ALREADY_ON = "antiresorptive"
 
 
@@ -137,7 +126,7 @@ def _antiresorptive_advice(
     child = alp.age is not None and alp.age.years < kb.param("adult_age_years")
     lead = differential[0] if differential else None
     explained = lead is not None and lead.id != "hypophosphatasia" and lead.id in supported
-    features = [f for f in HPP_FEATURES if f in facts.findings] + [
+    features = [f for f in hpp_features(kb) if f in facts.findings] + [
         facts.kb.analytes[a].name
         for a in ("plp", "urine_pea")
         if (m := facts.latest(a)) is not None and m.status == "high"
@@ -154,6 +143,11 @@ def _antiresorptive_advice(
     if not (child or persistent or explained or sick or _ALREADY_ON in facts.drug_classes):
         return {"repeat_alp_before_antiresorptive": None}
     return {}
+
+
+def hpp_features(kb: Knowledge) -> tuple[str, ...]:
+    """Findings that support hypophosphatasia beyond the low ALP itself (knowledge base)."""
+    return tuple(kb.flags["avoid_antiresorptives"].supporting_findings)
 
 
 def _latest_alp(facts: Facts) -> Measurement | None:
@@ -306,13 +300,6 @@ def _marked(facts: Facts) -> Detail | bool:
     return False
 
 
-_ACUTE_CLUES = {
-    "ruq_pain": "abdominal pain",
-    "fever": "fever",
-    "pale_stools_dark_urine": "pale stools and dark urine",
-}
-
-
 def _obstruction(facts: Facts, series: Series | None, pattern: Pattern | None) -> Detail | bool:
     """A high ALP with jaundice or a raised bilirubin, when something says the process is
     recent or active: a cholestatic injury pattern that has not been stable for months, pain,
@@ -335,7 +322,11 @@ def _obstruction(facts: Facts, series: Series | None, pattern: Pattern | None) -
     kb = facts.kb
     days = (alp.when - series.run_start).days if series and series.run_start else 0
     chronic = days >= kb.param("chronic_cholestasis_days") and series is not None
-    clues = [words for finding, words in _ACUTE_CLUES.items() if finding in facts.findings]
+    clues = [
+        kb.findings[finding].name.lower()
+        for finding in kb.flags["possible_obstruction"].supporting_findings
+        if finding in facts.findings
+    ]
     normal = series.normal_before_run if series is not None else None
     if normal is not None and (alp.when - normal).days <= kb.param("recent_onset_days"):
         clues.append(f"ALP normal on {normal.isoformat()}")
