@@ -91,6 +91,7 @@ def test_an_icu_location_is_intensive_care() -> None:
     "coding",
     [
         {"system": ROLE, "code": "PEDNICU"},
+        {"system": ROLE, "code": "CCU"},  # coronary care unit
         {"system": "http://snomed.info/sct", "code": "309904001"},
     ],
 )

@@ -41,8 +41,10 @@ CLASS_SETTING: dict[str, Setting] = {
     "SS": "inpatient",  # short stay: admitted for a set time, usually under 24 hours
 }
 # v3 RoleCode ICUPracticeSetting (is-a ICU): intensive care unit, paediatric ICU,
-# paediatric neonatal ICU; SNOMED CT 309904001 |Intensive care unit (environment)|.
-_ICU_ROLE = {"ICU", "PEDICU", "PEDNICU"}
+# paediatric neonatal ICU; and CCU, the coronary care unit: HL7 lists it beside ICU among
+# hospital units, but it is the cardiac intensive care unit, whose patients are critically
+# ill. SNOMED CT 309904001 |Intensive care unit (environment)|.
+_ICU_ROLE = {"ICU", "PEDICU", "PEDNICU", "CCU"}
 _ICU_SNOMED = {"309904001"}
 _NOT_HAPPENED = {"planned", "cancelled", "entered-in-error"}
 _LOCATION_LEFT = {"planned", "reserved", "completed"}
