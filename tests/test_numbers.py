@@ -176,3 +176,35 @@ def test_the_alp_reads_the_same_in_text_html_and_cards(kb: Knowledge) -> None:
     assert "39.8 <small>U/L</small>" in render_report(result, kb, date(2026, 1, 2))
     assert card_values(result)["value"] == "39.8"
     assert card_values(result)["low"] == "40"
+
+
+def test_numbers_inside_flags_and_summaries_are_at_the_methods_precision(kb: Knowledge) -> None:
+    """A flag's detail and the summary show a result as the laboratory reported it, at the
+    method's precision: bilirubin 5.61274 mg/dL is 5.61 mg/dL, an ALP in ukat/L stays in
+    ukat/L, and the borderline limit is in the same unit as the value."""
+    obstruction = interpret(
+        {
+            "patient": {"age_years": 60, "sex": "female"},
+            "findings": ["fever", "ruq_pain"],
+            "results": [
+                {"test": "ALP", "value": 9.5, "unit": "ukat/L", "date": "2024-03-01"},
+                {"test": "Bilirubin", "value": 5.61274, "unit": "mg/dL", "date": "2024-03-01"},
+            ],
+        },
+        kb=kb,
+    )
+    details = " ".join(flag.message for flag in obstruction.flags)
+    assert "5.61 mg/dL" in details
+    assert "5.61274" not in details
+    assert "ukat/L" in details
+    assert "570 U/L" in obstruction.summary.clinician  # 9.5 ukat/L at the U/L precision
+    borderline = interpret(
+        {
+            "patient": {"age_years": 60, "sex": "male"},
+            "results": [{"test": "ALP", "value": 0.655, "unit": "ukat/L", "date": "2024-03-01"}],
+        },
+        kb=kb,
+    )
+    flag = next(flag for flag in borderline.flags if flag.id == "borderline_alp")
+    assert "0.655 ukat/L" in flag.message
+    assert "limit 0.67 ukat/L" in flag.message  # 40 U/L at the method's 0.01 ukat/L step

@@ -15,6 +15,7 @@ from alkphos.model.interpretation import ReferenceIntervalUsed, ResultStatus
 from alkphos.units import normalise_spelling, plain_unit, readable
 
 __all__ = [
+    "as_reported",
     "at_precision",
     "canonical",
     "limits",
@@ -66,6 +67,18 @@ def limits(interval: ReferenceIntervalUsed, analyte: str, kb: Knowledge | None =
     low = canonical(interval.low, analyte, kb) if interval.low is not None else ""
     high = canonical(interval.high, analyte, kb) if interval.high is not None else ""
     return _range(low, high, plain_unit(interval.unit))
+
+
+def as_reported(
+    value: float, unit: str, analyte: str, factor: float, kb: Knowledge, converted: bool = False
+) -> str:
+    """A value in the unit its laboratory reported (``factor`` converts that unit to the
+    canonical one), at the method's precision carried over to that unit: '96 umol/L'.
+    ``converted``: the value was converted from another unit (a knowledge-base limit), so it
+    is rounded to that precision exactly (40 U/L is 0.67 ukat/L, not 0.667)."""
+    known = kb.analytes.get(analyte)
+    places = unit_decimals(known.decimals, factor) if known is not None else None
+    return f"{_show(value, places, converted)} {plain_unit(unit)}".strip()
 
 
 def reported(row: ResultStatus, kb: Knowledge | None = None) -> tuple[str, str]:

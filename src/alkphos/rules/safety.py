@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from alkphos.facts import Facts, Measurement
 from alkphos.knowledge.loader import Knowledge
 from alkphos.model.interpretation import AlpBlock, Cause, Pattern
+from alkphos.render.numbers import as_reported
 from alkphos.rules.intervals import adult_interval
 from alkphos.rules.series import Series
 from alkphos.rules.support import supported as is_supported
@@ -99,7 +100,7 @@ def judgement_flags(
     leading_osteomalacia = "osteomalacia_rickets" in supported
     if deficient or (alp is not None and alp.status == "high" and leading_osteomalacia):
         raised["treat_osteomalacia_before_antiresorptive"] = (
-            f"25-OH vitamin D {vitamin_d.value:g} nmol/L" if deficient and vitamin_d else None
+            f"25-OH vitamin D {_shown(facts, vitamin_d)}" if deficient and vitamin_d else None
         )
     if "vitamin_b6_supplement" in facts.drug_classes and (
         facts.latest("plp") is not None or "plp" in tests
@@ -163,7 +164,7 @@ def _acute_liver_failure(facts: Facts) -> Detail | bool:
         and inr.value >= facts.kb.param("alf_inr_min")
         and ("encephalopathy" in facts.findings)
     ):
-        return f"INR {inr.value:g} with encephalopathy"
+        return f"INR {_shown(facts, inr)} with encephalopathy"
     return False
 
 
@@ -207,7 +208,7 @@ def _acute_severe_liver_injury(facts: Facts) -> Detail | bool:
     raised_bilirubin = bilirubin is not None and bilirubin.status == "high"
     if inr is not None and inr.value >= kb.param("asli_inr_min") and (jaundice or raised_bilirubin):
         sign = "jaundice" if jaundice else f"total bilirubin {_shown(facts, bilirubin)} raised"
-        return f"INR {inr.value:g} with {sign}"
+        return f"INR {_shown(facts, inr)} with {sign}"
     multiple = kb.param("severe_transaminase_uln_multiple")
     for analyte in ("alt", "ast"):
         enzyme = facts.latest(analyte)
@@ -215,7 +216,7 @@ def _acute_severe_liver_injury(facts: Facts) -> Detail | bool:
             continue
         if enzyme.value > multiple * enzyme.interval.high:
             times = enzyme.value / enzyme.interval.high
-            return f"{analyte.upper()} {enzyme.value:g} U/L is {times:.0f} times the upper limit"
+            return f"{analyte.upper()} {_shown(facts, enzyme)} is {times:.0f} times the upper limit"
     return False
 
 
@@ -264,10 +265,18 @@ def _advanced_liver(facts: Facts) -> Detail | bool:
     return False
 
 
-def _shown(facts: Facts, measurement: Measurement | None) -> str:
+def _shown(facts: Facts, measurement: Measurement | None, limit: float | None = None) -> str:
+    """A result (or ``limit``, one of its interval's limits in the canonical unit) as people
+    read it: in the unit the laboratory reported, at the method's precision; the
+    laboratory's own limits as it printed them, the knowledge base's rounded."""
     if measurement is None:
         return ""
-    return f"{measurement.reported_value:g} {measurement.reported_unit}"
+    m = measurement
+    if limit is None:
+        return as_reported(m.reported_value, m.reported_unit, m.analyte, m.factor, facts.kb)
+    converted = m.factor != 1 and m.interval is not None and m.interval.source != "laboratory"
+    value = limit / (m.factor or 1.0)
+    return as_reported(value, m.reported_unit, m.analyte, m.factor, facts.kb, converted)
 
 
 def _edta(facts: Facts) -> Detail | bool:
@@ -280,7 +289,7 @@ def _edta(facts: Facts) -> Detail | bool:
         return False
     if potassium.status == "high" and calcium.status == "low":
         detail = (
-            f"potassium {potassium.value:g} mmol/L high and calcium {calcium.value:g} mmol/L low"
+            f"potassium {_shown(facts, potassium)} high and calcium {_shown(facts, calcium)} low"
         )
         return detail + " in the same draw as the low ALP"
     return False
@@ -293,10 +302,10 @@ def _marked(facts: Facts) -> Detail | bool:
     kb = facts.kb
     multiple = alp.value / alp.interval.high
     if multiple > kb.param("marked_elevation_uln_multiple"):
-        return f"ALP {alp.value:g} U/L is {multiple:.1f} times the upper limit"
+        return f"ALP {_shown(facts, alp)} is {multiple:.1f} times the upper limit"
     adult = alp.age is None or alp.age.years >= kb.param("adult_age_years")
     if adult and alp.value > kb.param("marked_elevation_alp"):
-        return f"ALP {alp.value:g} U/L"
+        return f"ALP {_shown(facts, alp)}"
     return False
 
 
@@ -361,8 +370,8 @@ def _borderline(facts: Facts) -> Detail | bool:
     else:
         return False
     return (
-        f"ALP {alp.value:g} U/L is within {share:.1%} (the method's allowable error) "
-        f"of the {side} limit {limit:g} U/L"
+        f"ALP {_shown(facts, alp)} is within {share:.1%} (the method's allowable error) "
+        f"of the {side} limit {_shown(facts, alp, limit)}"
     )
 
 
@@ -377,7 +386,7 @@ def _cholestasis_of_pregnancy(facts: Facts) -> Detail | bool:
         return False
     bile_acids = facts.latest("bile_acids")
     if bile_acids is not None and bile_acids.status == "high":
-        return f"bile acids {bile_acids.value:g} umol/L"
+        return f"bile acids {_shown(facts, bile_acids)}"
     return "pruritus in pregnancy" if "pruritus" in facts.findings else False
 
 
@@ -408,9 +417,8 @@ def _physiologic_pregnancy(facts: Facts) -> Detail | bool:
     high = adult.high if adult else None
     if _above_general_limit(facts, alp, high):
         weeks = alp.pregnancy_weeks
-        return (
-            f"ALP {alp.value:g} U/L is above the non-pregnant limit but normal at {weeks:g} weeks"
-        )
+        shown = _shown(facts, alp)
+        return f"ALP {shown} is above the non-pregnant limit but normal at {weeks:g} weeks"
     return False
 
 
@@ -425,7 +433,7 @@ def _physiologic_for_age(facts: Facts) -> Detail | bool:
     high = adult.high if adult else None
     if _above_general_limit(facts, alp, high):
         age = _age_words(alp.age.years)
-        return f"ALP {alp.value:g} U/L is above the adult limit but normal at {age}"
+        return f"ALP {_shown(facts, alp)} is above the adult limit but normal at {age}"
     return False
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from alkphos.knowledge.loader import Knowledge
 from alkphos.model.interpretation import (
     AlpBlock,
     Cause,
@@ -13,6 +14,7 @@ from alkphos.model.interpretation import (
     Source,
     TestRecommendation,
 )
+from alkphos.render.numbers import canonical, limits
 from alkphos.rules.evidence import State
 from alkphos.rules.support import others_abnormal, supported
 
@@ -67,9 +69,9 @@ def _supported(state: State, differential: Sequence[Cause]) -> list[Cause]:
     return [cause for cause in differential if supported(cause, state.facts.kb)]
 
 
-def _limits(alp: AlpBlock) -> str:
+def _limits(alp: AlpBlock, kb: Knowledge) -> str:
     interval = alp.reference_interval
-    return f"{interval.low:g}-{interval.high:g} U/L" if interval.low is not None else "?"
+    return limits(interval, "alp", kb) if interval.low is not None else "?"
 
 
 def _when(days: int | None) -> str:
@@ -95,11 +97,13 @@ def clinician_summary(
     alp = state.alp
     if alp is None:
         return "No ALP result: nothing to interpret for ALP. " + follow.advice
+    kb = state.facts.kb
     interval = alp.reference_interval
     basis = interval.basis.split(";")[0].split(" (")[0]
     parts = [
-        f"ALP {alp.value:g} U/L{' on ' + alp.date if alp.date else ''}: {alp.status} "
-        f"(interval {_limits(alp)}, {interval.source}: {basis})."
+        f"ALP {canonical(alp.value, 'alp', kb)} U/L{' on ' + alp.date if alp.date else ''}: "
+        f"{alp.status} "
+        f"(interval {_limits(alp, kb)}, {interval.source}: {basis})."
     ]
     if alp.status == "high":
         grade = f", CTCAE v5.0 {alp.grade} ({alp.grade_label})" if alp.grade else ""
