@@ -249,3 +249,51 @@ def test_the_adult_limit_a_pregnancy_is_compared_with_follows_her_age(as_of: dat
     not the 60+ band's 130: ALP 120 at 34 weeks is above it, and normal for pregnancy."""
     result = run(case(row("ALP", 120), age_years=30, sex="female", pregnancy_weeks=34), as_of)
     assert "physiologic_pregnancy" in flag_ids(result)
+
+
+def test_the_size_of_the_alp_and_the_other_tissues_normal_tests_support_no_cause(
+    as_of: date,
+) -> None:
+    """A mild rise with normal liver tests is shared by every bone cause, and a mild rise
+    from the liver by every liver cause: neither makes Paget disease (Ralston 2019), a healing
+    fracture or congestive hepatopathy "supported" without something of their own."""
+    bone = run(
+        case(row("ALP", 140), row("GGT", 20), row("ALT", 20), age_years=66, sex="male"), as_of
+    )
+    liver = run(case(row("ALP", 160), row("GGT", 200), age_years=45, sex="male"), as_of)
+    named = {c.id for r in (bone, liver) for c in r.differential if c.supported}
+    assert not named & {"paget_disease", "fracture_healing", "congestive_hepatopathy"}
+    assert "Paget" not in bone.summary.clinician
+
+
+def test_a_stated_menopause_supports_postmenopausal_turnover(as_of: date) -> None:
+    """Bone turnover and bone ALP rise after the menopause (Mukaiyama 2015): a stated
+    postmenopausal status is the case's own evidence; a stated premenopausal one is against."""
+    results = (row("ALP", 125), row("GGT", 20), row("ALT", 20))
+
+    def turnover(menopause: str) -> Any:
+        result = run(case(*results, age_years=55, sex="female", menopause=menopause), as_of)
+        return next(c for c in result.differential if c.id == "postmenopausal_high_turnover")
+
+    assert turnover("post").supported
+    assert not turnover("pre").supported
+
+
+def test_transient_hyperphosphatasaemia_rests_on_its_criteria(as_of: date) -> None:
+    """A very high ALP in a well toddler with normal liver tests and bone minerals is the
+    diagnosis's own criteria (Kraut 1985), so it is supported and no work-up is needed."""
+    result = run(
+        case(
+            row("ALP", 3000),
+            row("ALT", 20),
+            row("GGT", 15),
+            row("calcium", 2.4),
+            row("phosphate", 1.6),
+            age_years=1.5,
+            sex="female",
+        ),
+        as_of,
+    )
+    lead = result.differential[0]
+    assert lead.id == "benign_transient_hyperphosphatasemia"
+    assert lead.supported

@@ -152,6 +152,12 @@ def _table(kb: Knowledge) -> dict[str, tuple[str, dict[str, Any], dict[str, Any]
             _c(ALP_OK, pregnancy_weeks=19, **WOMAN),
             _c(ALP_OK, **WOMAN),
         ),
+        "menopause": (
+            "menopause:post",
+            _c(ALP_OK, menopause="post", **WOMAN),
+            _c(ALP_OK, menopause="pre", **WOMAN),
+            _c(ALP_OK, **WOMAN),
+        ),
         "postpartum_within_weeks": (
             "postpartum_within_weeks:6",
             _c(ALP_OK, postpartum_weeks=6, **WOMAN),

@@ -170,6 +170,14 @@ class EvidenceItem(_Frozen):
         "total and direct bilirubin): of the items of one cause sharing a sign, only the "
         "strongest that holds counts, so one sign is never counted twice.",
     )
+    diagnostic: bool | None = Field(
+        default=None,
+        description="Whether the item can make the cause supported. Unset: as its predicate "
+        "says (who the patient is, the tissue, the pattern, normal tests of the other tissue "
+        "and the size of the ALP alone cannot; results, findings, medicines, setting and time "
+        "can). True where the cause's own diagnostic criteria name it (normal liver tests "
+        "and bone minerals for transient hyperphosphatasaemia).",
+    )
 
 
 class Cause(_Frozen):

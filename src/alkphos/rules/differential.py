@@ -18,7 +18,34 @@ __all__ = ["CONTEXT_PREDICATES", "rank_causes"]
 # Who the patient is (age, sex) and which tissue or injury pattern the ALP shows: these shift
 # the ranking, but they are shared by every cause of their kind, so alone they never make a
 # cause supported; something specific in the case must.
-CONTEXT_PREDICATES = frozenset({"age_below", "age_at_least", "sex", "source", "pattern"})
+CONTEXT_PREDICATES = frozenset(
+    {
+        "age_below",
+        "age_at_least",
+        "sex",
+        "source",
+        "pattern",
+        # normal liver tests or bone minerals say where the ALP does not come from, which is
+        # shared by every cause of the other tissue
+        "liver_tests_normal",
+        "bone_minerals_normal",
+    }
+)
+# How far the ALP itself is from its limits (a mild rise, above 1000 U/L) is shared in the
+# same way by every cause of that size; it counts as support only where the evidence is
+# weighed in a narrower population (``applies_in``: an ALP below 25 U/L that persists).
+_ALP_SIZE_PREDICATES = frozenset({"above_uln", "below_uln", "above", "below"})
+
+
+def _from_the_case(item: EvidenceItem) -> bool:
+    """Whether an evidence item is the case's own (results, findings, medicines, setting,
+    time), not who the patient is, the tissue or pattern, or the size of the ALP alone."""
+    if item.diagnostic is not None:
+        return item.diagnostic
+    predicate, *args = item.when.split(":")
+    if predicate in CONTEXT_PREDICATES:
+        return False
+    return not (predicate in _ALP_SIZE_PREDICATES and args[:1] == ["alp"] and not item.applies_in)
 
 
 def rank_causes(state: State) -> list[Cause]:
@@ -63,7 +90,7 @@ def rank_causes(state: State) -> list[Cause]:
             if item.sign is not None and strongest[(item.sign, item.weight > 0)] is not item:
                 continue  # the same sign is already counted, by a stronger item
             score += item.weight
-            if item.when.split(":")[0] not in CONTEXT_PREDICATES:
+            if _from_the_case(item):
                 from_case += item.weight
             (evidence_for if item.weight > 0 else evidence_against).append(item.says)
             citations.extend(c for c in item.citations if c not in citations)

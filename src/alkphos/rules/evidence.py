@@ -262,6 +262,11 @@ PREDICATES: dict[str, Predicate] = {
     "age_below": Predicate(("number",), _age(True), "age below a number of years"),
     "age_at_least": Predicate(("number",), _age(False), "age at least a number of years"),
     "sex": Predicate(("sex",), lambda state, args: state.facts.sex == args[0], "sex"),
+    "menopause": Predicate(
+        ("menopause",),
+        lambda state, args: state.facts.case.patient.menopause == args[0],
+        "the woman's stated menopausal status",
+    ),
     "pregnant": Predicate((), _pregnant, "pregnant at the latest ALP"),
     "pregnant_weeks_at_least": Predicate(
         ("number",), _pregnant_weeks_at_least, "pregnant at or beyond a week"
@@ -305,6 +310,7 @@ def check_predicates(kb: Knowledge) -> None:
         "flag": set(DATA_FLAGS),
         "sex": {"female", "male"},
         "setting": set(_SETTINGS),
+        "menopause": {"pre", "post"},
     }
     for cause in kb.causes.values():
         for position, item in enumerate(cause.evidence):
