@@ -297,3 +297,20 @@ def test_transient_hyperphosphatasaemia_rests_on_its_criteria(as_of: date) -> No
     lead = result.differential[0]
     assert lead.id == "benign_transient_hyperphosphatasemia"
     assert lead.supported
+
+
+def test_a_first_low_alp_is_repeated_before_the_hypophosphatasia_work_up(as_of: date) -> None:
+    """A single low ALP in a well woman: repeat it with the first-line secondary causes; PLP,
+    urine PEA, ALPL sequencing and imaging wait until it persists (a persistent low ALP is
+    what the case-finding studies examined: Tornero 2020, McKiernan 2014). A supporting
+    feature (stress fractures) starts them at once."""
+    hpp_tests = {"plp", "urine_pea", "alpl_genetic_test", "bone_imaging", "renal_ultrasound"}
+    first = run(case(row("ALP", 25), age_years=45, sex="female"), as_of)
+    offered = {test.id for test in first.tests}
+    assert "repeat_alp" in offered
+    assert not offered & hpp_tests
+    fractures = run(
+        {**case(row("ALP", 25), age_years=45, sex="female"), "findings": ["stress_fractures"]},
+        as_of,
+    )
+    assert "plp" in {test.id for test in fractures.tests}

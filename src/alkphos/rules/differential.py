@@ -31,15 +31,16 @@ CONTEXT_PREDICATES = frozenset(
         "bone_minerals_normal",
     }
 )
-# How far the ALP itself is from its limits (a mild rise, above 1000 U/L) is shared in the
-# same way by every cause of that size; it counts as support only where the evidence is
-# weighed in a narrower population (``applies_in``: an ALP below 25 U/L that persists).
-_ALP_SIZE_PREDICATES = frozenset({"above_uln", "below_uln", "above", "below"})
+# A rise that is only mild ("below a multiple of the upper limit") is shared by every cause
+# that raises ALP a little, so it never supports one alone; a marked rise (above a multiple,
+# above 1000 U/L) narrows the causes and counts.
+_ALP_SIZE_PREDICATES = frozenset({"below_uln"})
 
 
 def _from_the_case(item: EvidenceItem) -> bool:
     """Whether an evidence item is the case's own (results, findings, medicines, setting,
-    time), not who the patient is, the tissue or pattern, or the size of the ALP alone."""
+    time, a marked ALP), not who the patient is, the tissue or pattern, the other tissue's
+    normal tests or a merely mild rise."""
     if item.diagnostic is not None:
         return item.diagnostic
     predicate, *args = item.when.split(":")

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 
 from alkphos.facts import Facts
 from alkphos.model.interpretation import Cause, TestRecommendation
+from alkphos.rules.safety import hpp_features
 from alkphos.rules.series import Series
 from alkphos.rules.support import others_abnormal
 
@@ -60,8 +61,9 @@ def recommend_tests(
         # A normal state explains it, and nothing else is abnormal: no work-up.
         leaders, lead, source_test = [], None, None
     explained = low_alp and lead is not None and lead.id != "hypophosphatasia"
-    if explained:
-        # A proven other cause is treated first; hypophosphatasia only if ALP stays low after.
+    if explained or (low_alp and _hpp_not_yet(facts, differential, series)):
+        # A proven other cause is treated first, and a first low ALP is repeated first: the
+        # hypophosphatasia work-up only if ALP stays low.
         leaders = [c for c in leaders if c.id != "hypophosphatasia"]
     for order, flag_id in enumerate(flags):
         if explained and flag_id == "persistently_low_alp":
@@ -107,6 +109,16 @@ def recommend_tests(
         )
         for rank, (test_id, (_, reason, causes)) in enumerate(ordered, start=1)
     ]
+
+
+def _hpp_not_yet(facts: Facts, differential: Sequence[Cause], series: Series | None) -> bool:
+    """A low ALP not yet shown to persist, with nothing else for hypophosphatasia (no
+    supporting finding, the cause not supported): its work-up waits for the repeat."""
+    if series is not None and series.persistently_low:
+        return False
+    if any(finding in facts.findings for finding in hpp_features(facts.kb)):
+        return False
+    return not any(c.id == "hypophosphatasia" and c.supported for c in differential)
 
 
 def _holds(facts: Facts, condition: str) -> bool:
