@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 from alkphos._version import __version__
 from alkphos.cache import cache_dir, digest, read_cached, write_cached
 from alkphos.errors import KnowledgeError
+from alkphos.knowledge.names import name_candidates, plain_key
 from alkphos.knowledge.schema import (
     Analyte,
     Cause,
@@ -93,6 +94,7 @@ class Knowledge:
     yields: Mapping[str, PublishedYield]
     citations: Mapping[str, Citation]
     analyte_index: Mapping[str, str] = field(repr=False)
+    analyte_plain: Mapping[str, str] = field(repr=False)
     unit_index: Mapping[str, Mapping[str, UnitConversion]] = field(repr=False)
     finding_index: Mapping[str, str] = field(repr=False)
     drug_index: Mapping[str, str] = field(repr=False)
@@ -106,8 +108,16 @@ class Knowledge:
         return self.parameters[parameter_id].value
 
     def find_analyte(self, name: str) -> str | None:
-        """The analyte id for a LOINC code, name or alias (case-insensitive), if known."""
-        return self.analyte_index.get(_key(name))
+        """The analyte id for a LOINC code, name or alias (case-insensitive), if known; else
+        for the name as laboratories print it (``knowledge.names``: punctuation, specimen
+        and method words, a catalogue's inverted order)."""
+        found = self.analyte_index.get(_key(name))
+        if found is not None:
+            return found
+        return next(
+            (owner for key in name_candidates(name) if (owner := self.analyte_plain.get(key))),
+            None,
+        )
 
     def find_drug(self, name: str) -> str | None:
         """The drug id for a generic name, brand or alias (case-insensitive), if known."""
@@ -241,6 +251,9 @@ def build_knowledge(folder: Path, version: str) -> Knowledge:
             "analytes.yaml",
             ((a.id, [a.id, a.name, *a.loinc, *a.aliases]) for a in kb.analytes.values()),
         ),
+        analyte_plain=_plain_index(
+            (a.id, [a.id, a.name, *a.loinc, *a.aliases]) for a in kb.analytes.values()
+        ),
         unit_index=unit_index,
         finding_index=_name_index(
             "findings.yaml",
@@ -311,6 +324,19 @@ def _name_index(file: str, entries: Iterable[tuple[str, list[str]]]) -> dict[str
                 raise KnowledgeError(file, owner, f"name '{name}' also names '{index[key]}'")
             index[key] = owner
     return index
+
+
+def _plain_index(entries: Iterable[tuple[str, list[str]]]) -> dict[str, str]:
+    """Names by their punctuation-free key; a key two owners share is left out."""
+    index: dict[str, str] = {}
+    shared: set[str] = set()
+    for owner, names in entries:
+        for name in names:
+            key = plain_key(name)
+            if index.get(key, owner) != owner:
+                shared.add(key)
+            index[key] = owner
+    return {key: owner for key, owner in index.items() if key not in shared}
 
 
 def _unit_index(analytes: Mapping[str, Analyte]) -> dict[str, dict[str, UnitConversion]]:
