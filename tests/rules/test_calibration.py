@@ -314,3 +314,21 @@ def test_a_first_low_alp_is_repeated_before_the_hypophosphatasia_work_up(as_of: 
         as_of,
     )
     assert "plp" in {test.id for test in fractures.tests}
+
+
+def test_an_ama_titre_counts_above_1_in_40(as_of: date) -> None:
+    """An immunofluorescence AMA titre is read against the BSG/UK-PBC cut-off (above 1 in 40,
+    Hirschfield 2018): 1:160 supports PBC and is not asked for again; 1:40 does not."""
+    cholestatic = (row("ALP", 300), row("GGT", 200))
+    positive = run(case(*cholestatic, row("AMA titre", 160, unit="{titer}"), **_WOMAN), as_of)
+    negative = run(case(*cholestatic, row("AMA titer", 40, unit="titer"), **_WOMAN), as_of)
+    assert positive.differential[0].id == "primary_biliary_cholangitis"
+    assert positive.differential[0].supported
+    assert "ama" not in {test.id for test in positive.tests}
+    assert not any(
+        c.id == "primary_biliary_cholangitis" and c.supported for c in negative.differential
+    )
+    assert [r.status for r in (positive.results[2], negative.results[2])] == ["high", "normal"]
+
+
+_WOMAN = {"age_years": 55, "sex": "female"}

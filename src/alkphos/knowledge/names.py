@@ -39,8 +39,6 @@ QUALIFIER_WORDS = frozenset(
         "pnpp",
         "enzymatic",
         "kinetic",
-        "activity",
-        "level",
         "u",
         "l",
         "iu",
@@ -53,31 +51,39 @@ QUALIFIER_WORDS = frozenset(
 
 
 def plain_key(text: str) -> str:
-    """Lower case, punctuation as spaces, single spaces."""
-    return " ".join(_PUNCTUATION.sub(" ", text.lower().replace("’", "'")).split())
+    """Lower case, punctuation as spaces, single spaces; a per cent sign is a word (it tells
+    a fraction from an activity: "Bone ALP %")."""
+    text = text.lower().replace("’", "'").replace("%", " percent ")
+    return " ".join(_PUNCTUATION.sub(" ", text).split())
 
 
-def _without_qualifiers(text: str) -> str:
-    """Drop bracketed parts made only of qualifier words, then qualifier words at either
-    end (a specimen before or after the name)."""
+def _cores(text: str) -> list[str]:
+    """The name without bracketed parts made only of qualifier words, and without any number
+    of qualifier words before or after it (a specimen printed with it), fewest removed first:
+    "Serum blood sugar" gives "serum blood sugar", "blood sugar", "sugar"."""
 
     def bracket(match: re.Match[str]) -> str:
         words = plain_key(match.group(1)).split()
         return " " if all(word in QUALIFIER_WORDS for word in words) else match.group(0)
 
     words = plain_key(_BRACKETS.sub(bracket, text)).split()
-    while words and words[0] in QUALIFIER_WORDS:
-        words.pop(0)
-    while words and words[-1] in QUALIFIER_WORDS:
-        words.pop()
-    return " ".join(words)
+    lead = next((i for i, word in enumerate(words) if word not in QUALIFIER_WORDS), len(words))
+    trail = next(
+        (i for i, word in enumerate(reversed(words)) if word not in QUALIFIER_WORDS), len(words)
+    )
+    cuts = sorted(
+        ((front, back) for front in range(lead + 1) for back in range(trail + 1)),
+        key=lambda cut: (cut[0] + cut[1], cut),
+    )
+    cores = [" ".join(words[front : len(words) - back]) for front, back in cuts]
+    return [core for core in cores if core]
 
 
 def name_candidates(text: str) -> list[str]:
     """The keys to try for a printed name, most literal first (no duplicates)."""
-    candidates = [plain_key(text), _without_qualifiers(text)]
+    candidates = [plain_key(text), *_cores(text)]
     parts = [part for part in text.split(",") if part.strip()]
-    if len(parts) == 2 and _without_qualifiers(parts[1]):
+    if len(parts) == 2 and _cores(parts[1]):
         # "Phosphatase, alkaline" or "Bilirubin, direct": the catalogue's order
-        candidates.append(_without_qualifiers(f"{parts[1]} {parts[0]}"))
-    return [key for key in dict.fromkeys(candidates) if key]
+        candidates.extend(_cores(f"{parts[1]} {parts[0]}"))
+    return list(dict.fromkeys(candidates))
