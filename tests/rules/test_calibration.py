@@ -307,7 +307,7 @@ def test_a_first_low_alp_is_repeated_before_the_hypophosphatasia_work_up(as_of: 
     hpp_tests = {"plp", "urine_pea", "alpl_genetic_test", "bone_imaging", "renal_ultrasound"}
     first = run(case(row("ALP", 25), age_years=45, sex="female"), as_of)
     offered = {test.id for test in first.tests}
-    assert "repeat_alp" in offered
+    assert first.tests[0].id == "repeat_alp"  # whether it persists decides the rest
     assert not offered & hpp_tests
     fractures = run(
         {**case(row("ALP", 25), age_years=45, sex="female"), "findings": ["stress_fractures"]},

@@ -84,6 +84,9 @@ def recommend_tests(
     if source_test is not None:
         reason = "Tells whether the raised ALP comes from the liver or from bone."
         offer(source_test, (1, 0, 0), reason, None)
+    if low_alp and lead is None and _hpp_not_yet(facts, differential, series):
+        # A first low ALP that nothing explains: whether it persists decides everything else.
+        offer("repeat_alp", (1, 0, 0), kb.tests["repeat_alp"].purpose, None)
     if lead is not None:
         decisive = _decisive(facts, kb.causes[lead.id].tests, done)
         if decisive is not None:
