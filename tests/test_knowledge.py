@@ -163,3 +163,17 @@ def test_kb_validate_exits_2_on_a_problem(
     assert done.returncode == 2
     assert done.stderr.startswith("error: causes.yaml: ")
     assert "unknown predicate 'hihg'" in done.stderr
+
+
+def test_a_cause_requiring_an_unknown_predicate_fails(
+    broken: Callable[[str, Callable[[str], str]], Path],
+) -> None:
+    """A cause's `requires` is checked like its evidence: the error names the cause."""
+    from alkphos.rules.evidence import check_predicates
+
+    folder = broken(
+        "causes.yaml",
+        lambda text: text.replace('requires: ["drug_class:fibrate"]', 'requires: ["fibrate"]', 1),
+    )
+    with pytest.raises(KnowledgeError, match=r"clofibrate_therapy\.requires\[0\]"):
+        check_predicates(build_knowledge(folder, version="test"))

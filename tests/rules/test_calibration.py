@@ -332,3 +332,20 @@ def test_an_ama_titre_counts_above_1_in_40(as_of: date) -> None:
 
 
 _WOMAN = {"age_years": 55, "sex": "female"}
+
+
+def test_a_drug_or_pregnancy_cause_needs_the_drug_or_the_pregnancy(as_of: date) -> None:
+    """A raised GGT and ALT fit enzyme induction and cholestasis of pregnancy, but without an
+    enzyme-inducing drug or a pregnancy neither is supported (causes' `requires`); the same
+    results on carbamazepine support the drug (Nijhawan 1990)."""
+    results = (row("ALP", 140), row("GGT", 80), row("ALT", 50), row("AST", 30))
+    plain = run(case(*results, age_years=45, sex="female"), as_of)
+    named = {c.id for c in plain.differential if c.supported}
+    assert not named & {"anticonvulsant_therapy", "cholestasis_of_pregnancy"}
+    assert "Leading cause" not in plain.summary.clinician
+    on_drug = run(
+        with_context(case(*results, age_years=45, sex="female"), medications=["carbamazepine"]),
+        as_of,
+    )
+    assert on_drug.differential[0].id == "anticonvulsant_therapy"
+    assert on_drug.differential[0].supported

@@ -192,6 +192,12 @@ class Cause(_Frozen):
     mechanism: str | None = None
     evidence: list[EvidenceItem]
     tests: list[Id] = Field(default_factory=list, description="Work-up, most useful first.")
+    requires: list[str] = Field(
+        default_factory=list,
+        description="Predicates of which at least one must hold for the cause to be supported "
+        "(a drug cause needs the drug, a cause of pregnancy the pregnancy); unmet, the cause "
+        "may still be ranked as possible but is never supported.",
+    )
     physiological: bool = Field(
         default=False,
         description="A normal state (pregnancy, growth), not a disease: when it leads and nothing "

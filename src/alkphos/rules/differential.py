@@ -9,6 +9,7 @@ sign (``sign``: jaundice, total and direct bilirubin) only the strongest counts.
 
 from __future__ import annotations
 
+from alkphos.knowledge.schema import Cause as CauseDefinition
 from alkphos.knowledge.schema import EvidenceItem
 from alkphos.model.interpretation import Cause
 from alkphos.rules.evidence import State, holds
@@ -63,6 +64,9 @@ def rank_causes(state: State) -> list[Cause]:
             held = memo[expression] = holds(state, expression)
         return held
 
+    def met(cause: CauseDefinition) -> bool:
+        return not cause.requires or any(check(expression) for expression in cause.requires)
+
     scored: list[tuple[float, float, str, Cause]] = []
     for cause in kb.causes.values():
         if cause.direction not in (status, "either"):
@@ -102,7 +106,7 @@ def rank_causes(state: State) -> list[Cause]:
             evidence_for=evidence_for,
             evidence_against=evidence_against,
             citations=citations,
-            supported=(backed := score > cause.prior and from_case > 0),
+            supported=(backed := score > cause.prior and from_case > 0 and met(cause)),
             standing="supported"
             if backed
             else "less likely"

@@ -313,6 +313,8 @@ def check_predicates(kb: Knowledge) -> None:
         "menopause": {"pre", "post"},
     }
     for cause in kb.causes.values():
+        for position, expression in enumerate(cause.requires):
+            _check_expression(f"{cause.id}.requires[{position}]", expression, choices)
         for position, item in enumerate(cause.evidence):
             for place, expression in (
                 ("when", item.when),
