@@ -78,4 +78,22 @@ def test_patient_summary_is_prompt_when_critical() -> None:
             "findings": ["acute_liver_failure"],
         }
     )
-    assert "contact your doctor today" in result.summary.patient
+    assert result.summary.patient.startswith("Some results need prompt care")
+
+
+def test_patient_summary_leads_with_the_result_and_the_range_used() -> None:
+    """The patient reads her value, whether it is in range and which range first (issue 16
+    item 4): in pregnancy the pregnancy range, and the midwife is named."""
+    result = interpret(
+        {
+            "patient": {"age_years": 31, "sex": "female", "pregnancy_weeks": 34},
+            "results": [
+                {"test": "ALP", "value": 250, "date": "2024-01-02"},
+                {"test": "GGT", "value": 40, "date": "2024-01-02"},
+            ],
+        }
+    )
+    text = result.summary.patient
+    assert text.startswith("Your ALP was 250 U/L, higher than the usual range at 34 weeks of")
+    assert "(38-229 U/L)" in text
+    assert "midwife" in text

@@ -84,6 +84,21 @@ def _when(days: int | None) -> str:
     return f"in about {round(days / 30)} months"
 
 
+def _range_for(state: State, alp: AlpBlock) -> str:
+    """Whose usual range was used, in words: the laboratory's, pregnancy's, a child's."""
+    if alp.reference_interval.source == "laboratory":
+        return "your laboratory printed"
+    weeks = state.pregnancy_weeks()
+    if weeks is not None:
+        return f"at {weeks:.0f} weeks of pregnancy"
+    return "for children of your age" if _child(state) else "for your age and sex"
+
+
+def _carer(state: State) -> str:
+    """Whom to tell: the midwife in pregnancy, else the doctor."""
+    return "midwife or doctor" if state.pregnancy_weeks() is not None else "doctor"
+
+
 def clinician_summary(
     state: State,
     source: Source,
@@ -148,16 +163,23 @@ def patient_summary(
     """Plain words a 12-year-old can follow; never alarming without cause."""
     alp = state.alp
     kb = state.facts.kb
-    intro = (
-        "ALP (alkaline phosphatase) is made mostly by the liver and the bones; a blood test "
-        "measures how much of it is in your blood."
-    )
+    intro = "ALP (alkaline phosphatase) is made mostly by the liver and the bones."
     medicines = f" {_MEDICINES}" if state.facts.case.medications else ""
     if alp is None:
         return f"{intro} Your results do not include an ALP test, so we cannot say more.{medicines}"
-    words = {"low": "lower than", "high": "higher than", "normal": "within"}[alp.status]
-    parts = [intro, f"Your ALP was {words} the usual range for your age and sex."]
     ids = {flag.id for flag in flags}
+    parts = []
+    # What matters most comes first: prompt care, then what the result means, then the rest.
+    if any(flag.severity == "critical" for flag in flags):
+        parts.append("Some results need prompt care. Please contact your doctor today.")
+    elif "advanced_liver_disease" in ids:
+        parts.append("Some of your other results need a check soon: see your doctor this week.")
+    words = {"low": "lower than", "high": "higher than", "normal": "within"}[alp.status]
+    parts.append(
+        f"Your ALP was {canonical(alp.value, 'alp', kb)} U/L, {words} the usual range "
+        f"{_range_for(state, alp)} ({_limits(alp, kb)})."
+    )
+    parts.append(intro)
     if "physiologic_for_age" in ids:
         parts.append("That is normal while bones are still growing, so it is not a worry.")
     if "physiologic_pregnancy" in ids:
@@ -169,10 +191,6 @@ def patient_summary(
             parts.append("Your doctor will also think about other reasons.")
     elif differential and alp.status in _NO_CAUSE:
         parts.append(_no_cause(state, alp.status, clinician=False))
-    if any(flag.severity == "critical" for flag in flags):
-        parts.append("Some results need prompt care. Please contact your doctor today.")
-    elif "advanced_liver_disease" in ids:
-        parts.append("Some of your other results need a check soon: see your doctor this week.")
     if "avoid_antiresorptives" in ids and "antiresorptive" in state.facts.drug_classes:
         parts.append(
             "Do not stop your bone medicine on your own: stopping some of them suddenly can "
@@ -186,7 +204,7 @@ def patient_summary(
     if "possible_edta_contamination" in ids:
         parts.append("The blood sample may have been spoiled, so the test should be done again.")
     if tests:
-        parts.append("Your doctor may suggest a few more tests.")
+        parts.append(f"Your {_carer(state)} may suggest a few more tests.")
     when = _when(follow.repeat_alp_after_days)
     if when and when != "now":
         parts.append(f"A repeat ALP test {when} is a good idea.")
