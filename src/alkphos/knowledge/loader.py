@@ -21,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 from alkphos._version import __version__
 from alkphos.cache import cache_dir, digest, read_cached, write_cached
 from alkphos.errors import KnowledgeError
-from alkphos.knowledge.names import name_candidates, plain_key
+from alkphos.knowledge.names import cores, name_candidates, plain_key
 from alkphos.knowledge.schema import (
     Analyte,
     Cause,
@@ -327,16 +327,20 @@ def _name_index(file: str, entries: Iterable[tuple[str, list[str]]]) -> dict[str
 
 
 def _plain_index(entries: Iterable[tuple[str, list[str]]]) -> dict[str, str]:
-    """Names by their punctuation-free key; a key two owners share is left out."""
-    index: dict[str, str] = {}
-    shared: set[str] = set()
+    """Names by their punctuation-free key, and by their core without specimen or method
+    words ("ALP bone (U/L)" is also "alp bone"); a name's own key wins over another's core,
+    and a key two owners share at the same rank is left out."""
+    ranked: dict[str, tuple[int, set[str]]] = {}
     for owner, names in entries:
         for name in names:
-            key = plain_key(name)
-            if index.get(key, owner) != owner:
-                shared.add(key)
-            index[key] = owner
-    return {key: owner for key, owner in index.items() if key not in shared}
+            for rank, keys in enumerate(([plain_key(name)], cores(name))):
+                for key in keys:
+                    best, owners = ranked.get(key, (rank, set()))
+                    if rank < best:
+                        ranked[key] = (rank, {owner})
+                    elif rank == best:
+                        ranked[key] = (rank, owners | {owner})
+    return {key: next(iter(owners)) for key, (_, owners) in ranked.items() if len(owners) == 1}
 
 
 def _unit_index(analytes: Mapping[str, Analyte]) -> dict[str, dict[str, UnitConversion]]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["QUALIFIER_WORDS", "name_candidates", "plain_key"]
+__all__ = ["QUALIFIER_WORDS", "cores", "name_candidates", "plain_key"]
 
 _PUNCTUATION = re.compile(r"[^\w]+|_")
 _BRACKETS = re.compile(r"[(\[]([^)\]]*)[)\]]")
@@ -57,7 +57,7 @@ def plain_key(text: str) -> str:
     return " ".join(_PUNCTUATION.sub(" ", text).split())
 
 
-def _cores(text: str) -> list[str]:
+def cores(text: str) -> list[str]:
     """The name without bracketed parts made only of qualifier words, and without any number
     of qualifier words before or after it (a specimen printed with it), fewest removed first:
     "Serum blood sugar" gives "serum blood sugar", "blood sugar", "sugar"."""
@@ -81,9 +81,9 @@ def _cores(text: str) -> list[str]:
 
 def name_candidates(text: str) -> list[str]:
     """The keys to try for a printed name, most literal first (no duplicates)."""
-    candidates = [plain_key(text), *_cores(text)]
+    candidates = [plain_key(text), *cores(text)]
     parts = [part for part in text.split(",") if part.strip()]
-    if len(parts) == 2 and _cores(parts[1]):
+    if len(parts) == 2 and cores(parts[1]):
         # "Phosphatase, alkaline" or "Bilirubin, direct": the catalogue's order
-        candidates.extend(_cores(f"{parts[1]} {parts[0]}"))
+        candidates.extend(cores(f"{parts[1]} {parts[0]}"))
     return list(dict.fromkeys(candidates))
