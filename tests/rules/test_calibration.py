@@ -349,3 +349,13 @@ def test_a_drug_or_pregnancy_cause_needs_the_drug_or_the_pregnancy(as_of: date) 
     )
     assert on_drug.differential[0].id == "anticonvulsant_therapy"
     assert on_drug.differential[0].supported
+
+
+def test_an_unexplained_rise_of_unknown_source_is_sourced_first(as_of: date) -> None:
+    """ALP 450 U/L alone in a 15-year-old boy: GGT to find the tissue comes first, with the
+    repeat and first-line tests; viral serology, PTH, vitamin D and imaging wait until the
+    source is known (ACG 2017, Kwo)."""
+    result = run(case(row("ALP", 450), age_years=15, sex="male"), as_of)
+    offered = [test.id for test in result.tests]
+    assert offered[0] == "ggt"
+    assert not {"hepatitis_serology", "pth", "vitamin_d", "liver_ultrasound"} & set(offered)

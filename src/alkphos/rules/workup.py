@@ -94,10 +94,13 @@ def recommend_tests(
     if leaders:
         close = leaders[0].score - kb.param("workup_close_score_gap")
         advanced = int(kb.param("workup_advanced_tier"))
+        # With the tissue still unknown and no cause supported, the source test comes first
+        # and only first-line tests beside it (ACG 2017: confirm the origin, then work up).
+        first_line_only = source_test is not None and lead is None
         for rank, cause in enumerate(leaders):
             for position, test_id in enumerate(kb.causes[cause.id].tests):
                 tier = kb.tests[test_id].tier
-                if tier >= advanced and cause.score < close:
+                if (tier >= advanced and cause.score < close) or (first_line_only and tier > 1):
                     continue
                 offer(test_id, (2, tier, rank, 0, position), kb.tests[test_id].purpose, cause.name)
     if series is not None and series.persistently_low:
