@@ -359,3 +359,21 @@ def test_an_unexplained_rise_of_unknown_source_is_sourced_first(as_of: date) -> 
     offered = [test.id for test in result.tests]
     assert offered[0] == "ggt"
     assert not {"hepatitis_serology", "pth", "vitamin_d", "liver_ultrasound"} & set(offered)
+
+
+def test_a_high_pth_with_the_high_calcium_argues_against_bone_metastases(as_of: date) -> None:
+    """Calcium 2.85 mmol/L with PTH 18 pmol/L is primary hyperparathyroidism; cancer in bone
+    raises calcium with PTH suppressed (Stewart 2005), so metastases are not supported."""
+    result = run(
+        case(
+            row("ALP", 160),
+            row("GGT", 20),
+            row("Calcium", 2.85, unit="mmol/L"),
+            row("PTH", 18, unit="pmol/L"),
+            age_years=62,
+            sex="female",
+        ),
+        as_of,
+    )
+    assert result.differential[0].id == "hyperparathyroidism"
+    assert not any(c.id == "bone_metastases" and c.supported for c in result.differential)
