@@ -377,3 +377,24 @@ def test_a_high_pth_with_the_high_calcium_argues_against_bone_metastases(as_of: 
     )
     assert result.differential[0].id == "hyperparathyroidism"
     assert not any(c.id == "bone_metastases" and c.supported for c in result.differential)
+
+
+def test_a_normal_alp_before_the_low_run_argues_against_hypophosphatasia(as_of: date) -> None:
+    """ALP 80 U/L before alendronate and 35-36 on it: hypophosphatasia is a lifelong
+    deficiency, so a normal value before argues against it (Riancho 2023) and the drug leads."""
+    result = run(
+        with_context(
+            case(
+                row("ALP", 80, "2019-01-01"),
+                row("ALP", 36, "2023-06-01"),
+                row("ALP", 35, "2024-01-10"),
+                age_years=65,
+                sex="female",
+            ),
+            medications=["alendronate"],
+        ),
+        as_of,
+    )
+    assert result.differential[0].id == "antiresorptive_therapy"
+    assert not any(c.id == "hypophosphatasia" and c.supported for c in result.differential)
+    assert "avoid_antiresorptives" not in flag_ids(result)
