@@ -517,6 +517,77 @@ def intervals_estimate(
     _write(format_estimates(estimates, output_format.value), None)
 
 
+@intervals_app.command("derive")
+def intervals_derive(
+    measurements: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="INPUT",
+            help="Flat measurements table (CSV or Parquet): person_id, test, value, unit, date.",
+        ),
+    ] = None,
+    persons: Annotated[
+        Path | None,
+        typer.Option(help="Persons table: person_id, birth_date or year_of_birth, sex."),
+    ] = None,
+    omop: Annotated[
+        Path | None,
+        typer.Option(help="OMOP CDM 5.4: a folder of CSV or Parquet files, or a DuckDB file."),
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder to write the results in.")] = None,
+    engine: Annotated[str, typer.Option(help="duckdb (default) or spark.")] = "duckdb",
+    spark_master: Annotated[
+        str | None, typer.Option(help="Spark master URL (default: local[2]).")
+    ] = None,
+    partition: Annotated[
+        str,
+        typer.Option(
+            help="Adult age bands: a width (10y, 5y) from the adult age, or cut points in "
+            "years (18,40,60; the last band is open-ended). Children get the knowledge "
+            "base's paediatric bands."
+        ),
+    ] = "10y",
+    bootstrap: Annotated[
+        int, typer.Option(min=0, help="Bootstrap resamples for the 90% confidence intervals.")
+    ] = 50,
+    origin: Annotated[
+        str | None,
+        typer.Option(help="Where the data came from, in words (default: the input's name)."),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", help="No progress lines and no summary line.")
+    ] = False,
+) -> None:
+    """Estimate ALP reference intervals per sex and age band from routine results."""
+    from alkphos.extras import MissingExtra, require
+
+    try:
+        require("screening", "alkphos intervals derive", ("ibis", "duckdb", "pyarrow", "pandas"))
+        require("intervals", "alkphos intervals derive")
+        if engine == "spark":
+            require("screening", "alkphos intervals derive --engine spark", ("pyspark",))
+    except MissingExtra as exc:
+        _fail(str(exc))
+    from alkphos.intervals.derive import DeriveOptions, run_derive
+
+    options = DeriveOptions(
+        measurements=measurements,
+        persons=persons,
+        omop=omop,
+        out=out,
+        engine=engine,
+        spark_master=spark_master,
+        partition=partition,
+        bootstrap=bootstrap,
+        quiet=quiet,
+        origin=origin,
+    )
+    try:
+        run_derive(options)
+    except AlkphosError as exc:
+        _fail(str(exc))
+
+
 def main() -> None:
     """Entry point of the ``alkphos`` console script."""
     try:

@@ -33,6 +33,42 @@ class Compact:
         """Number of values in the sample."""
         return int(self.counts.sum())
 
+    @classmethod
+    def from_pairs(cls, pairs: Iterable[tuple[float, int]]) -> Compact:
+        """A sample given as (value, how often) pairs, e.g. a histogram a database counted.
+
+        Pairs may come in any order and a value may repeat (its counts add up); a pair
+        with count 0 is ignored. Raises ``SampleError`` for a value that is not a finite
+        number or a count that is negative or not a whole number.
+        """
+        import numpy as np
+
+        listed = list(pairs)
+        values = as_array([value for value, _ in listed])
+        try:
+            counts = np.asarray([count for _, count in listed], dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise SampleError(f"the counts are not all numbers ({exc})") from None
+        bad = (counts < 0) | (counts != np.round(counts)) | ~np.isfinite(counts)
+        if bad.any():
+            first = int(np.flatnonzero(bad)[0])
+            raise SampleError(
+                f"count {first + 1} is not a whole number of values: {counts[first]!r}"
+            )
+        keep = counts > 0
+        distinct, inverse = np.unique(values[keep], return_inverse=True)
+        summed = np.bincount(inverse, weights=counts[keep], minlength=distinct.size)
+        gaps = np.diff(distinct)
+        step = float(gaps.min()) if gaps.size else 0.0
+        return cls(values=distinct, counts=summed.astype(np.int64), step=step)
+
+    def expanded(self) -> npt.NDArray[np.float64]:
+        """Every value as often as it occurs, ascending (what an estimator given a plain
+        sample of values sees)."""
+        import numpy as np
+
+        return np.repeat(self.values, self.counts)
+
 
 def as_array(values: Iterable[float] | Any) -> npt.NDArray[np.float64]:
     """The values as a float array; refuses anything that is not a finite number."""

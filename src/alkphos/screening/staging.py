@@ -44,12 +44,16 @@ def check_out(out: Path) -> None:
 
 
 @contextmanager
-def staged(out: Path, keep_on: tuple[type[Exception], ...] = ()) -> Iterator[Path]:
+def staged(
+    out: Path, keep_on: tuple[type[Exception], ...] = (), outputs: tuple[str, ...] = OUTPUTS
+) -> Iterator[Path]:
     """A fresh folder beside ``out`` to write into; moved into ``out`` when the block ends.
 
     When the block raises, nothing is moved and the folder is removed, unless the error is
     one of ``keep_on`` (a run that ends early with an answer of its own, such as its
     rejects): then what was written is moved into place and the error raised again.
+    ``outputs`` names the files a run of this command writes (an earlier run's that this
+    one did not write are removed; anything else in ``out`` is left alone).
     """
     check_out(out)
     staging = out.parent / f".{out.name}.{secrets.token_hex(6)}.partial"
@@ -58,19 +62,19 @@ def staged(out: Path, keep_on: tuple[type[Exception], ...] = ()) -> Iterator[Pat
         try:
             yield staging
         except keep_on:
-            _publish(staging, out)
+            _publish(staging, out, outputs)
             raise
-        _publish(staging, out)
+        _publish(staging, out, outputs)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _publish(staging: Path, out: Path) -> None:
+def _publish(staging: Path, out: Path, outputs: tuple[str, ...]) -> None:
     if not out.exists():
         staging.rename(out)
         return
     written = {entry.name for entry in staging.iterdir()}
-    for name in OUTPUTS:
+    for name in outputs:
         old = out / name
         if name not in written and (old.exists() or old.is_symlink()):
             _remove(old)
