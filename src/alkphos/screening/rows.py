@@ -150,6 +150,10 @@ def _per_code(
     return analyte_code.cast("int64").substitute(by_code, else_=ibis.null(kind))
 
 
+def _null_factor() -> Column:
+    return ibis.null("float64")
+
+
 def _unit_factor(rows: Table, kt: KnowledgeTables, vocabulary: Vocabulary | None) -> Table:
     """Add ``unit`` (as reported) and ``factor`` (to the canonical unit, null if unknown)."""
     r = rows
@@ -157,16 +161,17 @@ def _unit_factor(rows: Table, kt: KnowledgeTables, vocabulary: Vocabulary | None
         # OMOP: the unit concept decides; unit_concept_id 0, or an id CONCEPT does not
         # know as a unit, falls back to the unit_source_value text.
         code = r.unit_concept_id.substitute(vocabulary.unit_codes, else_=ibis.null("string"))
-        by_concept = ibis.cases(
-            *(
-                (
-                    r.analyte_code == kt.analyte_codes[analyte],
-                    r.unit_concept_id.substitute(factors, else_=ibis.null("float64")),
-                )
-                for analyte, factors in vocabulary.unit_factors.items()
-                if factors
-            ),
-            else_=ibis.null("float64"),
+        branches = [
+            (
+                r.analyte_code == kt.analyte_codes[analyte],
+                r.unit_concept_id.substitute(factors, else_=ibis.null("float64")),
+            )
+            for analyte, factors in vocabulary.unit_factors.items()
+            if factors
+        ]
+        # A CONCEPT table without unit concepts: every unit comes from its source text.
+        by_concept = (
+            ibis.cases(*branches, else_=ibis.null("float64")) if branches else _null_factor()
         )
         r = r.mutate(unit_code=code, c_factor=by_concept)
         from_text = r.unit_code.isnull()
