@@ -291,6 +291,7 @@ def test_missing_column_is_one_line(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow  # Spark plans screening's row check in 15-30 s on a shared 2-core machine
 @pytest.mark.parametrize("layout", ["flat", "omop"])
 def test_duckdb_and_spark_give_the_same_histograms(
     runner: Runner, tmp_path: Path, kb: Knowledge, layout: str
