@@ -45,9 +45,13 @@ def without(blocked: tuple[str, ...], *args: str) -> subprocess.CompletedProcess
         (("fhir",), ["interpret", "--fhir", str(EXAMPLE)], "api", "fhir"),
         (("fhir",), ["interpret", str(EXAMPLE), "--format", "fhir"], "api", "fhir"),
         (("scipy",), ["intervals", "estimate", str(EXAMPLE)], "intervals", "scipy"),
+        (EXTRAS["screening"], ["intervals", "derive", "--omop", str(OMOP), "--out", "o"],
+         "screening", "ibis"),
+        (("scipy",), ["intervals", "derive", "--omop", str(OMOP), "--out", "o"], "intervals",
+         "scipy"),
     ],
     ids=["serve", "serve-uvloop", "screen", "screen-spark", "pdf", "html", "fhir-in", "fhir-out",
-         "intervals"],
+         "intervals", "derive-screening", "derive-intervals"],
 )  # fmt: skip
 def test_a_missing_extra_is_one_line_and_exit_2(
     blocked: tuple[str, ...], args: list[str], extra: str, module: str, tmp_path: Path
