@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Mapping
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -20,7 +21,9 @@ from alkphos.errors import AlkphosError, InputError, closest
 from alkphos.model.case import Setting
 
 if TYPE_CHECKING:
+    from alkphos.adapters.report.dates import DateOrder
     from alkphos.model.interpretation import Interpretation
+    from alkphos.model.report import ReportInterpretation
 
 app = typer.Typer(
     name="alkphos",
@@ -143,8 +146,34 @@ def interpret(
             "intensive_care (overrides the case's own).",
         ),
     ] = None,
+    report: Annotated[
+        str | None,
+        typer.Option(
+            "--report",
+            help="A lab report (text or a text-layer PDF, or '-') instead of a case.",
+            metavar="FILE",
+        ),
+    ] = None,
+    age: Annotated[
+        float | None, typer.Option(help="With --report: age in years at the latest result.")
+    ] = None,
+    birth_date: Annotated[
+        str | None, typer.Option(help="With --report: birth date, YYYY-MM-DD.")
+    ] = None,
+    sex: Annotated[str | None, typer.Option(help="With --report: female, male or unknown.")] = None,
+    pregnancy_week: Annotated[
+        float | None,
+        typer.Option(help="With --report: week of pregnancy at the latest result, if pregnant."),
+    ] = None,
+    date_order: Annotated[
+        str | None,
+        typer.Option(
+            help="With --report: dmy or mdy, for dates such as 03/05/2024 the report leaves open."
+        ),
+    ] = None,
 ) -> None:
-    """Interpret one case (or a batch of cases, or a FHIR Bundle) and print the interpretation."""
+    """Interpret one case (or a batch of cases, a FHIR Bundle or a lab report) and print the
+    interpretation."""
     from alkphos.adapters.case_json import read_case_text
     from alkphos.engine import default_as_of
     from alkphos.engine import interpret as run
@@ -152,6 +181,23 @@ def interpret(
     _require_for_interpret(output_format, fhir is not None)
     when = _as_of(as_of)
     place = _setting(setting)
+    patient = {
+        key: value
+        for key, value in (
+            ("age_years", age),
+            ("birth_date", birth_date),
+            ("sex", sex),
+            ("pregnancy_weeks", pregnancy_week),
+        )
+        if value is not None
+    }
+    if report is not None:
+        if case is not None or fhir is not None or batch is not None:
+            _fail("give a case file, --fhir, --batch or --report, not more than one")
+        _interpret_report(report, patient, date_order, when, place, output_format, out)
+        return
+    if patient or date_order is not None:
+        _fail("--age, --birth-date, --sex, --pregnancy-week and --date-order go with --report")
     if batch is not None:
         if case is not None or fhir is not None:
             _fail("give a case file, --fhir or --batch, not more than one")
@@ -187,6 +233,65 @@ def interpret(
     else:
         indent = None if output_format is OutputFormat.jsonl else 2
         _write(result.model_dump_json(indent=indent), out)
+
+
+def _interpret_report(
+    path: str,
+    patient: Mapping[str, object],
+    date_order: str | None,
+    when: date | None,
+    place: Setting | None,
+    output_format: OutputFormat,
+    out: Path | None,
+) -> None:
+    """``interpret --report``: read the report, interpret it, and show what was read first."""
+    from alkphos.adapters.report.case import interpret_report
+    from alkphos.adapters.report.document import MAX_BYTES, is_pdf, report_text
+    from alkphos.engine import knowledge
+
+    if output_format in (OutputFormat.fhir, OutputFormat.jsonl):
+        _fail(f"--report gives json, text, html or pdf, not {output_format.value}")
+    if date_order not in (None, "dmy", "mdy"):
+        _fail(f"--date-order: '{date_order}' is not accepted (dmy, mdy)")
+    data = _read_bytes(path, MAX_BYTES + 1)
+    name = "standard input" if path == "-" else path
+    try:
+        if is_pdf(data):
+            from alkphos.extras import require
+
+            require("report", "alkphos interpret --report on a PDF", ("pdfplumber",))
+        text = report_text(data, name)
+        case_patient = dict(patient)
+        read = interpret_report(
+            text,
+            case_patient,
+            knowledge(),
+            date.today(),
+            as_of=when,
+            date_order=cast("DateOrder | None", date_order),
+            setting=place,
+        )
+    except AlkphosError as exc:
+        _fail(str(exc))
+    if output_format is OutputFormat.text:
+        from alkphos.render.reading import render_report_text
+
+        _write(render_report_text(read), out)
+    elif output_format in (OutputFormat.html, OutputFormat.pdf):
+        _write_report(read.interpretation, output_format, out, read)
+    else:
+        _write(read.model_dump_json(indent=2), out)
+
+
+def _read_bytes(path: str, limit: int) -> bytes:
+    """At most ``limit`` bytes of a file or standard input (enough to tell it is too big)."""
+    if path == "-":
+        return sys.stdin.buffer.read(limit)
+    try:
+        with Path(path).open("rb") as handle:
+            return handle.read(limit)
+    except OSError as exc:
+        _fail(f"{path}: cannot read the file ({exc.strerror or exc})")
 
 
 def _require_for_interpret(output_format: OutputFormat, reads_fhir: bool) -> None:
@@ -233,20 +338,25 @@ def _interpret_fhir(
     return result, read.patient_id
 
 
-def _write_report(result: Interpretation, output_format: OutputFormat, out: Path | None) -> None:
+def _write_report(
+    result: Interpretation,
+    output_format: OutputFormat,
+    out: Path | None,
+    report: ReportInterpretation | None = None,
+) -> None:
     from alkphos.engine import knowledge
 
     today = date.today()
     if output_format is OutputFormat.html:
         from alkphos.report.html import render_report
 
-        _write(render_report(result, knowledge(), today), out)
+        _write(render_report(result, knowledge(), today, report=report), out)
         return
     if out is None:
         _fail("--format pdf needs --out FILE (a PDF is not printed to the terminal)")
     from alkphos.report.pdf import render_pdf
 
-    _write_file(out, render_pdf(result, knowledge(), today))
+    _write_file(out, render_pdf(result, knowledge(), today, report))
 
 
 def _run_batch(batch: Path, when: date | None, out: Path | None) -> int:

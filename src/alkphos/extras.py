@@ -31,7 +31,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     ),
     "screening": ("ibis", "duckdb", "pyarrow", "pandas", "pyspark"),
     "intervals": ("numpy", "scipy"),
-    "report": ("jinja2", "weasyprint"),
+    "report": ("jinja2", "weasyprint", "pdfplumber"),
 }
 
 

@@ -9,7 +9,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from alkphos.model.interpretation import Interpretation
 
-__all__ = ["Disagreement", "ReadResult", "ReportInterpretation", "ReportReading", "UnreadLine"]
+__all__ = [
+    "Disagreement",
+    "ReadResult",
+    "ReportInterpretation",
+    "ReportReading",
+    "SetAside",
+    "UnreadLine",
+]
 
 _OUT = ConfigDict(frozen=True, extra="forbid")
 Direction = Literal["low", "high", "abnormal"]
@@ -62,6 +69,17 @@ class Disagreement(BaseModel):
     message: str
 
 
+class SetAside(BaseModel):
+    """A printed reference range that cannot apply to this patient, and why."""
+
+    model_config = _OUT
+
+    line: int
+    test: str
+    printed: str = Field(description="The range as printed.")
+    reason: str
+
+
 class ReportReading(BaseModel):
     """Everything read from one report."""
 
@@ -78,5 +96,9 @@ class ReportInterpretation(BaseModel):
     model_config = _OUT
 
     reading: ReportReading
+    set_aside: list[SetAside] = Field(
+        default_factory=list,
+        description="Printed ranges not used (pregnancy, or an adult range for a child).",
+    )
     disagreements: list[Disagreement]
     interpretation: Interpretation

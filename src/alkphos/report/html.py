@@ -10,6 +10,7 @@ from typing import Any
 from alkphos.knowledge.loader import Knowledge
 from alkphos.knowledge.schema import Citation
 from alkphos.model.interpretation import Interpretation
+from alkphos.model.report import ReadResult, ReportInterpretation
 from alkphos.render.inputs import inputs_line
 from alkphos.render.numbers import canonical, reported
 from alkphos.report.chart import alp_chart_svg
@@ -19,6 +20,7 @@ __all__ = [
     "MAX_CAUSES",
     "citation_text",
     "environment",
+    "read_value",
     "render_report",
     "stylesheet",
     "template_context",
@@ -93,8 +95,23 @@ def render_report(
     *,
     open_all: bool = False,
     max_causes: int = MAX_CAUSES,
+    report: ReportInterpretation | None = None,
 ) -> str:
-    """The standalone report page."""
+    """The standalone report page; with ``report``, what was read from the lab report
+    comes first ("Read from your report")."""
     context = template_context(result, kb, open_all=open_all, max_causes=max_causes)
     template = environment("report").get_template("report.html.j2")
-    return str(template.render(**context, css=stylesheet(), made_on=made_on.isoformat()))
+    return str(
+        template.render(
+            **context,
+            css=stylesheet(),
+            made_on=made_on.isoformat(),
+            report=report,
+            read_value=read_value,
+        )
+    )
+
+
+def read_value(read: ReadResult) -> str:
+    """A value as read from a report: the censored text, else the number."""
+    return read.censored if read.censored is not None else f"{read.value:g}"
