@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from alkphos import Knowledge, load_knowledge
 from alkphos.adapters.report import read_report
+from alkphos.adapters.report.dates import DateOrder
 from alkphos.errors import InputError
 
 FIXED_WIDTH = """\
@@ -155,3 +158,32 @@ def test_value_unit_and_range_read_back_the_same(
     [read] = read_report(line, load_knowledge()).results
     assert (read.value, read.unit) == (value, unit)
     assert (read.reference_low, read.reference_high) == (low, high)
+
+
+_DATE_FORMS = [
+    ("Collected: {d:%Y-%m-%d}", None),
+    ("Datum: {d:%d.%m.%Y}", None),
+    ("Collected: {d:%B} {d.day}, {d:%Y}", None),
+    ("Sample taken: {d.day}-{d:%b}-{d:%Y}", None),
+    ("Fecha de extracción: {d:%d/%m/%Y}", "dmy"),
+    ("Collected: {d:%m/%d/%Y}", "mdy"),
+]
+_FLAGS = ["L", "H", "LL", "HH", "*L", "*H", "Low", "HIGH", "(L)", "[H]", "↓", "↑"]
+
+
+@given(
+    on=st.dates(min_value=date(1990, 1, 1), max_value=date(2030, 12, 31)),
+    form=st.sampled_from(_DATE_FORMS),
+    flag=st.sampled_from(_FLAGS),
+)
+@example(on=date(2024, 3, 5), form=_DATE_FORMS[5], flag="L")
+def test_a_date_and_flag_in_any_supported_form_read_back_the_same(
+    on: date, form: tuple[str, DateOrder | None], flag: str
+) -> None:
+    template, order = form
+    text = f"{template.format(d=on)}\nALP   40   U/L   35-104   {flag}\n"
+    [read] = read_report(text, load_knowledge(), order).results
+    assert read.date == on.isoformat()
+    assert read.flag == flag
+    expected = "low" if flag.strip("()[]*").lower() in ("l", "ll", "low", "↓") else "high"
+    assert read.flag_direction == expected

@@ -12,7 +12,8 @@ __all__ = ["labelled_dates"]
 _COLLECTED = re.compile(
     r"collected|collection(?:\s+date)?|date\s+collected|sample\s+(?:date|taken|collected)"
     r"|drawn|(?:proben)?entnahme(?:datum)?|abnahme(?:datum)?|prélevé(?:\s+le)?|prélèvement"
-    r"|fecha\s+de\s+(?:toma|extracción|recogida|obtención)|toma\s+de\s+muestra|extracción",
+    r"|fecha\s+de\s+(?:toma|extracción|recogida|obtención)|toma\s+de\s+muestra|extracción"
+    r"|provtagning(?:sdatum)?",
     re.IGNORECASE,
 )
 _RECEIVED = re.compile(
@@ -20,7 +21,9 @@ _RECEIVED = re.compile(
     r"|fecha\s+de\s+recepción|recepción",
     re.IGNORECASE,
 )
-_GENERIC = re.compile(r"(?<![\w-])(?:date|datum|fecha)\s*[:.]", re.IGNORECASE)
+_GENERIC = re.compile(
+    r"(?<![\w-])(?:(?:date|datum|fecha)\s*[:.]|r[ée]sultats?\s+du|results?\s+of)", re.IGNORECASE
+)
 # Dates that are not collection dates, even after one of the labels above.
 _OTHER = re.compile(
     r"birth|dob|geburt|naissance|né\(?e?\)?|nacimiento|print|report|befund|gedruckt|imprimé"

@@ -42,7 +42,9 @@ for _number, _names in enumerate(
 _MONTH = r"(?P<mon>[A-Za-zÀ-ÿ]{3,10})\.?"
 _ISO = r"(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2})"
 _NUMERIC = r"(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2})"
-_DAY_MONTH = rf"(?P<dd>\d{{1,2}})\.?\s*(?:de\s+)?{_MONTH}\s*(?:de\s+)?,?\s*(?P<dy>\d{{4}})"
+_DAY_MONTH = (
+    rf"(?P<dd>\d{{1,2}})(?:\.?\s*|-)(?:de\s+)?{_MONTH}(?:\s*(?:de\s+)?,?\s*|-)(?P<dy>\d{{4}})"
+)
 _MONTH_DAY = r"(?P<mon2>[A-Za-zÀ-ÿ]{3,10})\.?\s+(?P<md>\d{1,2}),?\s+(?P<my>\d{4})"
 DATE = rf"(?<![\d.])(?:{_ISO}|{_NUMERIC}|{_DAY_MONTH}|{_MONTH_DAY})(?![\d])"
 _DATE = re.compile(DATE, re.IGNORECASE)

@@ -47,6 +47,11 @@ _FILLERS = frozenset(
         "del",
         "resultado",
         "résultat",
+        "level",
+        "levels",
+        "niveau",
+        "nivel",
+        "spiegel",
     ]
 )
 _NO_VALUE = re.compile(
@@ -99,6 +104,7 @@ class TailReader:
         value_text = unit = flag = problem = None
         limits: Limits | None = None
         date: FoundDate | None = None
+        strayed = False
         position = start
         while position < len(line):
             skipped = _SKIP.match(line, position)
@@ -128,6 +134,12 @@ class TailReader:
                 bracket = _BRACKETED.match(line, position)
                 word = bracket.group(1) if bracket else _WORD.match(line, position).group()  # type: ignore[union-attr]
                 end = bracket.end() if bracket else position + len(word)
+                early_flag = _FLAG.match(line, position)
+                if bracket and early_flag and early_flag.end() == end and flag is None:
+                    # A flag printed before the value: "ALP   [L]   19   U/L".
+                    flag = early_flag.group()
+                    position = end
+                    continue
                 kind = self.unit_kind(word, analyte)
                 if kind is not None and unit is None:
                     unit = word.strip("()[],;")
@@ -148,7 +160,7 @@ class TailReader:
                 position = ranged.end()
                 continue
             flagged = _FLAG.match(line, position)
-            if flagged and flag is None:
+            if flagged and flag is None and not strayed:
                 flag = flagged.group()
                 position = flagged.end()
                 continue
@@ -159,6 +171,10 @@ class TailReader:
                 break
             if unit is None and self.unit_kind(word, analyte) is not None:
                 unit = word.strip("()[],;")
+            else:
+                # Past a word that is none of the result's parts (prose: "and a bilirubin"),
+                # a lone letter is a word, not a flag.
+                strayed = True
             position += len(word)
         return Parsed(value, value_text, unit, limits, flag, date, position, problem)
 

@@ -41,9 +41,11 @@ def name_key(text: str) -> str:
 
 @dataclass(frozen=True)
 class NameIndex:
-    """Every name of every analyte, by its key (keys two analytes share are left out)."""
+    """Every name of every analyte, by its key; keys two analytes share are left out and
+    kept apart as ambiguous ("Bone ALP" names an immunoassay and a fraction)."""
 
     keys: dict[str, str]
+    ambiguous: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, kb: Knowledge) -> NameIndex:
@@ -56,7 +58,9 @@ class NameIndex:
                 if key and keys.get(key, analyte.id) != analyte.id:
                     shared.add(key)
                 keys[key] = analyte.id
-        return cls({key: owner for key, owner in keys.items() if key not in shared})
+        return cls(
+            {key: owner for key, owner in keys.items() if key not in shared}, frozenset(shared)
+        )
 
     def find(self, text: str) -> str | None:
         """The analyte a whole name stands for, if any."""
@@ -73,4 +77,13 @@ class NameIndex:
             key = name_key(" ".join(words[:size]))
             if key and key in self.keys:
                 return self.keys[key], size
+            # A specimen prefix joined to the name ("P-ALAT", "S-GGT"), when the whole is
+            # not itself a name ("B-ALP" is bone ALP).
+            head, _, rest = key.partition(" ")
+            if rest and head in SPECIMEN_WORDS and rest in self.keys and "-" in words[0]:
+                return self.keys[rest], size
         return None
+
+    def is_ambiguous(self, words: list[str]) -> bool:
+        """Whether these words are a name that more than one analyte has."""
+        return name_key(" ".join(words)) in self.ambiguous

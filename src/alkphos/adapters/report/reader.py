@@ -33,9 +33,10 @@ _REF_ROW = re.compile(r"^(?:ref|norm|referenz|valeurs?|valores?|intervalo|rango)
 _EMPTY_CELL = re.compile(r"^(?:-{1,3}|\.|—|–)?$")
 _RESULT_LIKE = re.compile(
     rf"^\s*(?P<name>[^\W\d_][^\t:]{{0,40}}?)\s*[:.]?\s+(?P<value>{CENSOR}?\s*{NUMBER})"
-    r"(?![\d./-]\d)(?P<rest>.*)$"
+    r"(?!\d|[./-]\d)(?P<rest>.*)$"
 )
 _LETTER = re.compile(r"[^\W\d_]")
+_BARE_DATE = re.compile(r"\s*(?:\d{1,2}:\d{2}(?::\d{2})?)?\s*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +118,17 @@ class _Scan:
                 continue
             analyte, size = match
             start, end = words[k].start(), words[k + size - 1].end()
+            qualified = self._qualified(words, k, size)
+            if qualified is not None:
+                if not found_any:
+                    self._unread(
+                        index,
+                        f"'{qualified}' could name more than one test, so it is not read "
+                        f"as {line[start:end]}",
+                    )
+                    return
+                k += size
+                continue
             before = line[:start]
             dates_before = [d for d in find_dates(line) if d.end <= start]
             leading = " ".join(
@@ -144,6 +156,15 @@ class _Scan:
         if not found_any:
             self._unknown(index, line)
 
+    def _qualified(self, words: list[re.Match[str]], k: int, size: int) -> str | None:
+        """The longer name a qualifier before the match makes, when that name belongs to
+        more than one test ("Bone ALP" is not total ALP)."""
+        for back in range(1, min(k, 3) + 1):
+            run = [w.group() for w in words[k - back : k + size]]
+            if self.names.is_ambiguous(run):
+                return " ".join(run)
+        return None
+
     def _unknown(self, index: int, line: str) -> None:
         """Name a line that looks like a result of a test alkphos does not know."""
         match = _RESULT_LIKE.match(line)
@@ -165,7 +186,13 @@ class _Scan:
             return None
         head = cells(header)
         columns = {i: find_dates(cell.text) for i, cell in enumerate(head)}
-        date_columns = {i: found[0] for i, found in columns.items() if len(found) == 1}
+        # A date column's header is the date alone (a time may follow); "Collected:
+        # 2024-10-03   Received: 2024-10-03" is two labelled dates, not a table.
+        date_columns = {
+            i: found[0]
+            for i, found in columns.items()
+            if len(found) == 1 and _BARE_DATE.fullmatch(_strip_dates(head[i].text, found))
+        }
         if len(date_columns) < 2:
             return None
         row = index + 1
@@ -254,8 +281,11 @@ def _worth_naming(line: str, parsed: Parsed) -> bool:
 
 
 def _looks_like_unit(reader: TailReader, word: str) -> bool:
+    """A unit has a letter or is a percent ("1", the unit of a ratio, is not a sign)."""
     key = normalise_spelling(word.strip("()[],;"))
-    return key in reader.known_units or ("/" in key and _LETTER.search(key) is not None)
+    if _LETTER.search(key) is None and key != "%":
+        return False
+    return key in reader.known_units or "/" in key
 
 
 def _align(head: list[Cell], row: list[Cell], line: str, header: str) -> list[tuple[int, Cell]]:
@@ -267,6 +297,11 @@ def _align(head: list[Cell], row: list[Cell], line: str, header: str) -> list[tu
         return [(first + i, cell) for i, cell in enumerate(row) if cell.text] if offset >= 0 else []
     placed: list[tuple[int, Cell]] = []
     for cell in row:
+        if cell.start > head[-1].end + 1:
+            # Past the header's last column (units and ranges a header line above names):
+            # no column of this header, so it belongs to every value of the row.
+            placed.append((-1, cell))
+            continue
         overlaps = [
             (min(cell.end, h.end) - max(cell.start, h.start), i) for i, h in enumerate(head)
         ]
