@@ -27,7 +27,7 @@ def test_api_from_its_openapi(server: str) -> None:
     schema = schemathesis.openapi.from_url(f"{server}/openapi.json")
     failures: list[str] = []
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 10
+    assert len(operations) == 11
     for operation in operations:
         for mode, examples in EXAMPLES.items():
 

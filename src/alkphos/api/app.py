@@ -20,7 +20,7 @@ from alkphos.api.failsafe import FailsafeMiddleware
 from alkphos.api.headers import SecurityHeadersMiddleware
 from alkphos.api.middleware import AccessLogMiddleware, BodyLimitMiddleware
 from alkphos.api.openapi import openapi_document
-from alkphos.api.routes import cds_hooks, feedback, interpret, meta
+from alkphos.api.routes import cds_hooks, feedback, interpret, meta, report
 from alkphos.api.security import AuthMiddleware, JwtVerifier, load_jwks
 from alkphos.api.settings import Settings
 from alkphos.api.store import Store
@@ -35,7 +35,8 @@ _DESCRIPTION = """\
 Interprets alkaline phosphatase (ALP) results.
 
 - **REST**: `POST /v1/interpret` (a case) and `POST /v1/interpret/fhir` (a FHIR R4 Bundle;
-  `?output=fhir` answers with a FHIR Bundle), `GET /v1/knowledge`.
+  `?output=fhir` answers with a FHIR Bundle), `POST /v1/interpret/report` (a lab report as
+  text or PDF), `GET /v1/knowledge`.
 - **CDS Hooks 2.0**: discovery at `GET /cds-services`, the services at
   `POST /cds-services/{id}`, feedback at `POST /cds-services/{id}/feedback`.
 
@@ -44,7 +45,7 @@ diagnosis.
 """
 
 
-_PAGE_PATHS = ("/", "/interpret", "/interpret/paste")
+_PAGE_PATHS = ("/", "/interpret", "/interpret/paste", "/interpret/report")
 _PAGE_PREFIXES = ("/interpretations/", "/static/", "/examples/")
 
 
@@ -112,9 +113,13 @@ def create_app(
     from alkphos.web import routes as web
 
     app.include_router(web.router)  # first: /interpretations/{link}.pdf before {link}
-    for module in (meta, interpret, cds_hooks, feedback):
+    from alkphos.web import report as web_report
+
+    app.include_router(web_report.router)
+    for module in (meta, interpret, report, cds_hooks, feedback):
         app.include_router(module.router)
-    app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
+    uploads = dict.fromkeys(report.REPORT_PATHS, report.REPORT_BODY_BYTES)
+    app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes, larger=uploads)
     app.add_middleware(SecurityHeadersMiddleware, frame_ancestors=settings.frame_ancestors)
     if settings.auth == "jwt":
         assert settings.jwks is not None

@@ -8,8 +8,9 @@ from typing import Any
 from alkphos._version import __version__
 from alkphos.knowledge.loader import Knowledge
 from alkphos.model.interpretation import Interpretation
+from alkphos.model.report import ReportInterpretation
 from alkphos.render.inputs import SETTING_LABELS
-from alkphos.report.html import environment, template_context
+from alkphos.report.html import environment, read_value, template_context
 from alkphos.web.examples import examples
 from alkphos.web.form import FormState
 
@@ -47,8 +48,13 @@ def render_form(
     state: FormState,
     errors: dict[str, str] | None = None,
     pasted: str = "",
+    *,
+    report: ReportInterpretation | None = None,
+    report_text: str = "",
+    date_order: str = "",
 ) -> str:
-    """The case form, with what was typed and any errors beside their fields."""
+    """The case form, with what was typed and any errors beside their fields; after a lab
+    report was read, what was read from it above the form it filled in."""
     template = environment("web", "report").get_template("index.html.j2")
     return str(
         template.render(
@@ -59,6 +65,10 @@ def render_form(
             pasted=pasted,
             examples=examples(),
             settings=[(key, label) for key, label in SETTING_LABELS.items() if key != "unknown"],
+            report=report,
+            report_text=report_text,
+            date_order=date_order,
+            read_value=read_value,
         )
     )
 

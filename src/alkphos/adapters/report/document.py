@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from alkphos.errors import InputError
 
-__all__ = ["MAX_BYTES", "is_pdf", "report_text"]
+__all__ = ["MAX_BYTES", "ReportTooLarge", "is_pdf", "report_text"]
 
 MAX_BYTES = 10 * 1024 * 1024
 # Control characters that never occur in text (tab, line feed, carriage return and form
 # feed do).
 _BINARY = frozenset(range(32)) - {9, 10, 12, 13}
+
+
+class ReportTooLarge(InputError):
+    """A report file over ``MAX_BYTES`` (the service answers 413)."""
 
 
 def is_pdf(data: bytes) -> bool:
@@ -26,7 +30,7 @@ def report_text(data: bytes, name: str = "report") -> str:
             that cannot be read (encrypted, no text layer).
     """
     if len(data) > MAX_BYTES:
-        raise InputError(
+        raise ReportTooLarge(
             name,
             f"the file is {len(data) / 1024 / 1024:.1f} MB",
             f"a report of at most {MAX_BYTES // 1024 // 1024} MB",
