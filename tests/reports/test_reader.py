@@ -187,3 +187,10 @@ def test_a_date_and_flag_in_any_supported_form_read_back_the_same(
     assert read.flag == flag
     expected = "low" if flag.strip("()[]*").lower() in ("l", "ll", "low", "↓") else "high"
     assert read.flag_direction == expected
+
+
+def test_a_text_longer_than_any_lab_report_is_refused_before_it_is_read(kb: Knowledge) -> None:
+    from alkphos.adapters.report.reader import MAX_LINES
+
+    with pytest.raises(InputError, match=f"at most {MAX_LINES:,} lines"):
+        read_report("ALP 40 U/L\n" * (MAX_LINES + 1), kb)

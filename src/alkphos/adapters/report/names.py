@@ -46,6 +46,7 @@ class NameIndex:
 
     keys: dict[str, str]
     ambiguous: frozenset[str] = frozenset()
+    firsts: frozenset[str] = frozenset()  # first words of every name, to skip other words fast
 
     @classmethod
     def of(cls, kb: Knowledge) -> NameIndex:
@@ -58,8 +59,11 @@ class NameIndex:
                 if key and keys.get(key, analyte.id) != analyte.id:
                     shared.add(key)
                 keys[key] = analyte.id
+        firsts = frozenset(key.split()[0] for key in keys if key) | SPECIMEN_WORDS
         return cls(
-            {key: owner for key, owner in keys.items() if key not in shared}, frozenset(shared)
+            {key: owner for key, owner in keys.items() if key not in shared},
+            frozenset(shared),
+            firsts,
         )
 
     def find(self, text: str) -> str | None:
@@ -73,6 +77,9 @@ class NameIndex:
 
     def match(self, words: list[str]) -> tuple[str, int] | None:
         """The analyte named by the longest run of leading ``words``, and how many words."""
+        head = name_key(words[0]) if words else ""
+        if not head or head.split()[0] not in self.firsts:
+            return None
         for size in range(min(len(words), _LONGEST_NAME_WORDS), 0, -1):
             key = name_key(" ".join(words[:size]))
             if key and key in self.keys:

@@ -24,7 +24,10 @@ from alkphos.knowledge.loader import Knowledge
 from alkphos.model.report import ReadResult, ReportReading, UnreadLine
 from alkphos.units import normalise_spelling
 
-__all__ = ["read_report", "replace_index"]
+__all__ = ["MAX_LINES", "read_report", "replace_index"]
+
+# Far more than any lab report prints; it bounds the time one request can take.
+MAX_LINES = 5000
 
 _WORDS = re.compile(r"\S+")
 _BRACKETED = re.compile(r"\s*[(\[]([^)\]]*)[)\]]\s*")
@@ -60,6 +63,10 @@ def read_report(text: str, kb: Knowledge, date_order: DateOrder | None = None) -
     if not text.strip():
         raise InputError("report", "empty: there is no text to read", "the lines of a lab report")
     lines = report_lines(text)
+    if len(lines) > MAX_LINES:
+        raise InputError(
+            "report", f"{len(lines):,} lines", f"a lab report of at most {MAX_LINES:,} lines"
+        )
     names = NameIndex.of(kb)
     reader = TailReader.of(kb, names, decimal_style(text))
     scan = _Scan(lines, names, reader)
