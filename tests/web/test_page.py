@@ -66,6 +66,73 @@ def test_enter_a_low_alp_adult_by_hand(page: Any, server: str, shots: Path) -> N
     _only_local(page, server)
 
 
+def _fill_persistent_low_with_supporting_tests(page: Any) -> None:
+    """The README's low-ALP adult: three low ALPs, PLP high and seven other results."""
+    case = json.loads((Path(__file__).parents[2] / "examples" / "low-alp-adult.json").read_text())
+    page.fill("#age_years", str(case["patient"]["age_years"]))
+    page.select_option("#sex", case["patient"]["sex"])
+    while page.locator("#rows .row").count() < len(case["results"]):
+        page.click("#add-rows")
+    for index, result in enumerate(case["results"]):
+        page.fill(f"#results-{index}-test", result["test"])
+        page.fill(f"#results-{index}-value", str(result["value"]))
+        page.fill(f"#results-{index}-date", result["date"])
+    page.fill("#medication-0", case["medications"][0])
+    page.fill("#finding-0", case["findings"][0])
+
+
+@pytest.mark.parametrize("viewport", [DESK, PHONE], ids=["1280", "390"])
+def test_the_answer_comes_first(browser: Any, server: str, shots: Path, viewport: Any) -> None:
+    """Issue 16: the headline (value, status, interval, meaning, action) is in view without
+    scrolling, and a persistently low ALP with its supporting tests fits in 2,000 px on a
+    desktop with its details collapsed."""
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    page.goto(server + "/")
+    _fill_persistent_low_with_supporting_tests(page)
+    page.click("button[value=interpret]")
+    page.wait_for_url("**/interpretations/**")
+    title = page.locator("#headline-title")
+    assert "22 U/L" in title.inner_text()
+    assert "LOW" in title.inner_text()
+    headline = page.locator("#alp").inner_text()
+    assert "below 40-110 U/L (knowledge base: Women 22 to <50 years)" in headline
+    assert "Most likely: Hypophosphatasia" in headline
+    action = page.locator("#action").bounding_box()
+    assert action is not None
+    assert action["y"] + action["height"] <= viewport["height"], action
+    assert page.locator("details[open]").count() == 0
+    height = page.evaluate("document.documentElement.scrollHeight")
+    if viewport is DESK:
+        assert height <= 2000, height
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    page.screenshot(path=str(shots / f"answer-{viewport['width']}.png"), full_page=True)
+    context.close()
+
+
+def test_the_chart_is_readable_on_a_phone(browser: Any, server: str) -> None:
+    """Issue 16: every text in the chart renders at 12 px or more at 390 px wide, and the
+    chart fills the width of the page on a desktop."""
+    for viewport in (PHONE, DESK):
+        context = browser.new_context(viewport=viewport)
+        page = context.new_page()
+        page.goto(server + "/")
+        _fill_low_alp_adult(page)
+        page.click("button[value=interpret]")
+        page.wait_for_url("**/interpretations/**")
+        sizes = page.evaluate(
+            "Array.from(document.querySelectorAll('.clinician-view svg text'))"
+            ".map(t => t.getBoundingClientRect().height)"
+        )
+        assert sizes
+        assert min(sizes) >= 12 * 0.95, sizes  # a glyph box, not the em size
+        chart = page.locator(".clinician-view figure.chart svg").bounding_box()
+        main = page.locator("main").bounding_box()
+        assert chart is not None and main is not None
+        assert chart["width"] >= main["width"] - 1
+        context.close()
+
+
 def test_load_an_example_with_one_click(page: Any, server: str) -> None:
     """Each example is one click away and opens its interpretation."""
     page.goto(server + "/")
@@ -136,7 +203,7 @@ def test_download_the_pdf(page: Any, server: str, tmp_path: Path) -> None:
     text = subprocess.run(
         ["pdftotext", str(target), "-"], capture_output=True, text=True, check=True
     ).stdout
-    sections = ("alkphos report", "Interval used:", "Causes considered", "Next tests", "Sources")
+    sections = ("alkphos report", "Interval used:", "Likely causes", "Next tests", "Sources")
     for section in sections:
         assert section in text, section
 

@@ -46,6 +46,15 @@ def check_references(kb: _Tables, vocabulary: Mapping[str, Any]) -> None:
         _known("causes.yaml", f"{cause.id}.tests", cause.tests, kb.tests, "test")
         for position, item in enumerate(cause.evidence):
             cite("causes.yaml", f"{cause.id}.evidence[{position}]", item.citations)
+        if cause.medicine is not None:
+            cite("causes.yaml", f"{cause.id}.medicine", cause.medicine.citations)
+            _known(
+                "causes.yaml",
+                f"{cause.id}.medicine",
+                [cause.medicine.drug_class],
+                kb.classes,
+                "drug class",
+            )
     for test in kb.tests.values():
         _known("tests.yaml", test.id, test.analytes, kb.analytes, "analyte")
         cite("tests.yaml", test.id, test.citations)

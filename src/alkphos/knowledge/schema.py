@@ -21,6 +21,7 @@ __all__ = [
     "Finding",
     "Flag",
     "FollowUpRule",
+    "MedicineReading",
     "Parameter",
     "Plausible",
     "PublishedYield",
@@ -180,6 +181,16 @@ class EvidenceItem(_Frozen):
     )
 
 
+class MedicineReading(_Frozen):
+    """A cause that is a medicine's effect: when it leads, the reading is "the medicine
+    explains it", and ``reconsider`` says what would change that reading."""
+
+    drug_class: Id = Field(description="The drug class whose effect this cause is.")
+    effect: str = Field(description="What the class does to ALP, as a clause.")
+    reconsider: str = Field(description="What would change the reading, in one sentence.")
+    citations: Annotated[list[Id], Field(min_length=1)]
+
+
 class Cause(_Frozen):
     """A cause of abnormal ALP with its prior and evidence."""
 
@@ -202,6 +213,9 @@ class Cause(_Frozen):
         default=False,
         description="A normal state (pregnancy, growth), not a disease: when it leads and nothing "
         "else is abnormal, no work-up is offered.",
+    )
+    medicine: MedicineReading | None = Field(
+        default=None, description="Set when the cause is the effect of a medicine."
     )
     citations: Annotated[list[Id], Field(min_length=1)]
 
