@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from fastapi import FastAPI  # noqa: TID253 - api only
+from fastapi.middleware.gzip import GZipMiddleware  # noqa: TID253 - api only
 
 from alkphos._version import __version__
 from alkphos.api.cds.definitions import load_services
@@ -115,6 +116,8 @@ def create_app(
     for module in (meta, interpret, cds_hooks, feedback):
         app.include_router(module.router)
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
+    # Compressed when the client accepts it (the form's unit lists repeat: 79 KB -> ~10 KB).
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(SecurityHeadersMiddleware, frame_ancestors=settings.frame_ancestors)
     if settings.auth == "jwt":
         assert settings.jwks is not None

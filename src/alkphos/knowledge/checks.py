@@ -60,6 +60,8 @@ def check_references(kb: _Tables, vocabulary: Mapping[str, Any]) -> None:
         cite("tests.yaml", test.id, test.citations)
     for flag in kb.flags.values():
         cite("flags.yaml", flag.id, flag.citations)
+        if flag.watch_for is not None:
+            cite("flags.yaml", f"{flag.id}.watch_for", flag.watch_for.citations)
         _known("flags.yaml", f"{flag.id}.tests", flag.tests, kb.tests, "test")
         _known(
             "flags.yaml",

@@ -28,6 +28,7 @@ __all__ = [
     "ReferenceInterval",
     "ScreeningRule",
     "Test",
+    "WatchFor",
     "WeekRange",
 ]
 
@@ -191,6 +192,14 @@ class MedicineReading(_Frozen):
     citations: Annotated[list[Id], Field(min_length=1)]
 
 
+class WatchFor(_Frozen):
+    """What a patient whose result raises this flag should watch for, and whom to tell, in
+    plain words."""
+
+    plain: str
+    citations: Annotated[list[Id], Field(min_length=1)]
+
+
 class Cause(_Frozen):
     """A cause of abnormal ALP with its prior and evidence."""
 
@@ -217,6 +226,7 @@ class Cause(_Frozen):
     medicine: MedicineReading | None = Field(
         default=None, description="Set when the cause is the effect of a medicine."
     )
+
     citations: Annotated[list[Id], Field(min_length=1)]
 
 
@@ -283,6 +293,9 @@ class Flag(_Frozen):
         default_factory=list,
         description="Findings that count for the flag beside the results, as its sources name "
         "them (e.g. the features of hypophosphatasia, the clues of an active biliary process).",
+    )
+    watch_for: WatchFor | None = Field(
+        default=None, description="For the patient: what to watch for and whom to tell."
     )
     citations: Annotated[list[Id], Field(min_length=1)]
 

@@ -9,7 +9,9 @@ from alkphos._version import __version__
 from alkphos.knowledge.loader import Knowledge
 from alkphos.model.interpretation import Interpretation
 from alkphos.render.inputs import SETTING_LABELS
+from alkphos.render.patient import patient_extras
 from alkphos.report.html import environment, template_context
+from alkphos.web.checks import field_label
 from alkphos.web.examples import examples
 from alkphos.web.form import FormState
 
@@ -48,14 +50,21 @@ def render_form(
     errors: dict[str, str] | None = None,
     pasted: str = "",
 ) -> str:
-    """The case form, with what was typed and any errors beside their fields."""
+    """The case form, with what was typed, any errors beside their fields and all of them
+    in a summary at the top (each a link to its field)."""
     template = environment("web", "report").get_template("index.html.j2")
+    anchors = {"medications": "medication-0", "findings": "finding-0", "form": "main"}
+    summary = [
+        (anchors.get(name, name), field_label(name), message)
+        for name, message in (errors or {}).items()
+    ]
     return str(
         template.render(
             **_common(kb, base),
             **_catalogue(kb),
             state=state,
             errors=errors or {},
+            error_summary=summary,
             pasted=pasted,
             examples=examples(),
             settings=[(key, label) for key, label in SETTING_LABELS.items() if key != "unknown"],
@@ -69,4 +78,5 @@ def render_interpretation(
     """The interpretation page at its stable address."""
     template = environment("web", "report").get_template("interpretation.html.j2")
     context = template_context(result, kb)
-    return str(template.render(**_common(kb, base), **context, key=key, view=view))
+    extras = patient_extras(result, kb)
+    return str(template.render(**_common(kb, base), **context, key=key, view=view, patient=extras))

@@ -1,6 +1,10 @@
 // alkphos: small progressive enhancements. Everything works without this file.
 "use strict";
 (function () {
+  // Mistakes: the summary at the top takes focus, so it is read out and seen first.
+  const summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
+
   const tableNode = document.getElementById("unit-table");
   if (!tableNode) return;
   const table = JSON.parse(tableNode.textContent);
@@ -37,10 +41,17 @@
   if (add) {
     add.addEventListener("click", function (event) {
       event.preventDefault();
+      const spare = rows.querySelector(".row.spare");
+      if (spare) {  // a row held back on a phone: show it first
+        spare.classList.remove("spare");
+        spare.querySelector("input").focus();
+        return;
+      }
       const last = rows.querySelector(".row:last-of-type");
       const next = Number(last.dataset.row) + 1;
       const copy = last.cloneNode(true);
       copy.dataset.row = String(next);
+      copy.classList.remove("spare");
       copy.querySelectorAll("[id], [for], [name]").forEach(function (node) {
         for (const attribute of ["id", "for", "name"]) {
           const value = node.getAttribute(attribute);
