@@ -157,6 +157,15 @@ def gather_facts(case: Case, kb: Knowledge, as_of: date) -> Facts:
     )
 
 
+def _unit_meant(kb: Knowledge, unit: str, accepted: list[str]) -> str | None:
+    """The accepted unit a wrong one misspells; none when it is a real unit of another kind
+    (mg/dL for ALP is a mass concentration, not a misspelt mU/mL)."""
+    key = normalise_spelling(unit)
+    if any(key in units for units in kb.unit_index.values()):
+        return None
+    return closest(unit, accepted)
+
+
 def _check_order(kb: Knowledge, by_analyte: Mapping[str, list[Measurement]]) -> None:
     """Two or more results of one test need dates: their order would otherwise be guessed
     from the order of the rows, and with it the latest value, the trend and persistence."""
@@ -227,7 +236,7 @@ def _measure(
             f"{path}.unit",
             f"unknown unit '{reported_unit}' for {analyte.name}",
             "accepted: " + ", ".join(accepted),
-            suggestion=closest(reported_unit, accepted),
+            suggestion=_unit_meant(kb, reported_unit, accepted),
         )
     if result.value < 0:
         raise InputError(f"{path}.value", f"negative value {result.value:g}", "0 or more")
