@@ -72,3 +72,16 @@ def test_the_command_line_still_says_one_line() -> None:
     assert done.returncode == 2
     assert len(done.stderr.splitlines()) == 1
     assert done.stderr.startswith("error: patient.")
+
+
+def test_the_openapi_request_examples_are_interpreted(api: Any) -> None:
+    """Issue 16 item 7: the OpenAPI carries request examples, and each one is answered."""
+    paths = api.get("/openapi.json").json()["paths"]
+    for path in ("/v1/interpret", "/v1/interpret/fhir"):
+        content = paths[path]["post"]["requestBody"]["content"]
+        for media in content.values():
+            assert media["examples"], (path, media)
+            for name, example in media["examples"].items():
+                response = api.post(path, json=example["value"])
+                assert response.status_code == 200, (path, name, response.text)
+                assert response.json()["alp"] is not None

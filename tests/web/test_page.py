@@ -370,7 +370,29 @@ def test_the_security_policy_blocks_nothing_the_page_needs(page: Any, server: st
     _only_local(page, server)
 
 
-@pytest.mark.parametrize("path", ["/", "interpretation", "errors", "patient"])
+def test_the_api_page_sends_its_examples(page: Any, server: str) -> None:
+    """Issue 16 item 7: /docs lists every route from the OpenAPI document and sends an
+    operation's example from the page itself (nothing fetched from outside)."""
+    page.goto(server + "/docs")
+    text = page.locator("main").inner_text()
+    for route in ("POST /v1/interpret", "POST /v1/interpret/fhir", "GET /healthz"):
+        assert route in text, route
+    form = page.locator("form[data-path$='/v1/interpret'][data-method=post]")
+    form.locator("button").click()
+    answer = form.locator(".answer")
+    answer.wait_for(state="visible")
+    assert answer.inner_text().startswith("200 ")
+    assert '"alp"' in answer.inner_text()
+    fhir = page.locator("form[data-path$='/v1/interpret/fhir'][data-method=post]")
+    fhir.locator("textarea").fill("{}")
+    fhir.locator("button").click()
+    fhir.locator(".answer").wait_for(state="visible")
+    assert fhir.locator(".answer").inner_text().startswith("422 ")
+    assert "OperationOutcome" in fhir.locator(".answer").inner_text()
+    _only_local(page, server)
+
+
+@pytest.mark.parametrize("path", ["/", "interpretation", "errors", "patient", "docs"])
 def test_no_serious_accessibility_violation(browser: Any, server: str, path: str) -> None:
     """axe-core (served from this machine) finds no serious or critical violation (axe is
     injected as an inline script, which the page's policy forbids: bypassed here only)."""
@@ -378,7 +400,7 @@ def test_no_serious_accessibility_violation(browser: Any, server: str, path: str
     page = context.new_page()
     page.requests = []  # type: ignore[attr-defined]
     page.on("request", lambda request: page.requests.append(request.url))
-    page.goto(server + "/")
+    page.goto(server + ("/docs" if path == "docs" else "/"))
     if path in ("interpretation", "patient"):
         page.locator("ul.examples button").first.click()
         page.wait_for_url("**/interpretations/**")

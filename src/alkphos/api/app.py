@@ -45,7 +45,7 @@ diagnosis.
 """
 
 
-_PAGE_PATHS = ("/", "/interpret", "/interpret/paste")
+_PAGE_PATHS = ("/", "/interpret", "/interpret/paste", "/docs")
 _PAGE_PREFIXES = ("/interpretations/", "/static/", "/examples/")
 
 

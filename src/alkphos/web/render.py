@@ -15,7 +15,7 @@ from alkphos.web.checks import field_label
 from alkphos.web.examples import examples
 from alkphos.web.form import FormState
 
-__all__ = ["render_form", "render_interpretation"]
+__all__ = ["render_docs", "render_form", "render_interpretation"]
 
 
 @cache
@@ -80,3 +80,34 @@ def render_interpretation(
     context = template_context(result, kb)
     extras = patient_extras(result, kb)
     return str(template.render(**_common(kb, base), **context, key=key, view=view, patient=extras))
+
+
+def _operations(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """The document's operations, each with its examples and whether the page can send it
+    (a GET without path parameters, or a POST with an example body)."""
+    found = []
+    for path, methods in document.get("paths", {}).items():
+        for method, operation in methods.items():
+            content = operation.get("requestBody", {}).get("content", {})
+            default: tuple[str, dict[str, Any]] = ("application/json", {})
+            media, entry = next(iter(content.items()), default)
+            chosen = list(entry.get("examples", {}).items())
+            simple_get = method == "get" and "{" not in path
+            found.append(
+                {
+                    "method": method,
+                    "path": path,
+                    "summary": operation.get("summary", ""),
+                    "description": operation.get("description", "").split("\n\n")[0],
+                    "media": media,
+                    "examples": chosen,
+                    "try": simple_get or bool(chosen),
+                }
+            )
+    return found
+
+
+def render_docs(kb: Knowledge, base: str, document: dict[str, Any]) -> str:
+    """The API page."""
+    template = environment("web", "report").get_template("docs.html.j2")
+    return str(template.render(**_common(kb, base), operations=_operations(document)))

@@ -27,7 +27,7 @@ from alkphos.report.html import stylesheet
 from alkphos.web.checks import check_form
 from alkphos.web.examples import examples
 from alkphos.web.form import FormState, case_from_form, field_for_path
-from alkphos.web.render import render_form, render_interpretation
+from alkphos.web.render import render_docs, render_form, render_interpretation
 
 __all__ = ["page_for", "router"]
 
@@ -39,6 +39,7 @@ _STATIC = {  # name -> media type
     "style.css": "text/css; charset=utf-8",
     "app.js": "text/javascript; charset=utf-8",
     "icon.svg": "image/svg+xml",
+    "docs.js": "text/javascript; charset=utf-8",
 }
 
 
@@ -170,6 +171,13 @@ async def interpretation_json(
 ) -> Interpretation:
     """The interpretation as JSON."""
     return linked_interpretation(context, link)
+
+
+@router.get("/docs", response_class=HTMLResponse)
+async def docs(request: Request, context: Context) -> HTMLResponse:
+    """The API page: every route from the OpenAPI document, its examples sent from the page."""
+    document = request.app.openapi()
+    return HTMLResponse(render_docs(context.kb, _base(context, request), document))
 
 
 @router.get("/static/{name}")
