@@ -231,6 +231,10 @@ def test_two_results_of_a_test_without_dates_are_stopped_on_the_form(
     for index, value in enumerate(("32", "35")):
         page.fill(f"#results-{index}-test", "ALP")
         page.fill(f"#results-{index}-value", value)
+    for index in (0, 1):  # the form says so before it is sent
+        assert page.locator(f"#results-{index}-date").get_attribute("required") is not None
+        assert page.locator(f"label[for=results-{index}-date]").inner_text() == "Date (required)"
+    assert page.locator("#results-2-date").get_attribute("required") is None
     page.click("#interpret")
     assert "/interpretations/" not in page.url
     for index in (0, 1):

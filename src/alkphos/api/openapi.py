@@ -73,6 +73,34 @@ _BUNDLE_EXAMPLE: dict[str, Any] = {
 }
 
 
+_OPERATION_OUTCOME: dict[str, Any] = {
+    "title": "OperationOutcome",
+    "description": "A FHIR R4 OperationOutcome: one issue per problem, its FHIRPath-like "
+    "location in expression.",
+    "type": "object",
+    "required": ["resourceType", "issue"],
+    "properties": {
+        "resourceType": {"const": "OperationOutcome"},
+        "issue": {"type": "array", "items": {"type": "object"}},
+    },
+}
+_PROBLEM = {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}
+_OUTCOME = {"schema": {"$ref": "#/components/schemas/OperationOutcome"}}
+
+
+def _document_errors(paths: dict[str, Any]) -> None:
+    """Every 4xx is problem details; on the FHIR routes, an OperationOutcome."""
+    for path, operations in paths.items():
+        for operation in operations.values():
+            for status, response in operation.get("responses", {}).items():
+                if status not in ("413", "422"):
+                    continue
+                if path.startswith("/v1/interpret/fhir") and status == "422":
+                    response["content"] = {"application/fhir+json": _OUTCOME}
+                else:
+                    response["content"] = {"application/problem+json": _PROBLEM}
+
+
 def _add_examples(paths: dict[str, Any]) -> None:
     """Request examples: the page's worked cases for a case, a small Bundle for FHIR."""
     case_examples = {
@@ -107,7 +135,9 @@ def openapi_document(
     case.pop("$id", None)
     schemas["Case"] = case
     schemas["FhirBundle"] = _FHIR_BUNDLE
+    schemas["OperationOutcome"] = _OPERATION_OUTCOME
     _add_examples(document["paths"])
+    _document_errors(document["paths"])
     for path, operations in document["paths"].items():
         for operation in operations.values():
             for parameter in operation.get("parameters", []):

@@ -29,12 +29,33 @@
     if (usual) usual.textContent = analyte ? "usual unit (" + table.units[analyte][0] + ")" : "usual unit";
   }
 
+  // Once a test is entered twice, the date of each of its results is required: which is
+  // the latest decides the answer (the server refuses such undated results too).
+  function requireDates() {
+    const byAnalyte = {};
+    rows.querySelectorAll(".row").forEach(function (row) {
+      const analyte = analyteOf((row.querySelector("input[name$='-test']") || {}).value);
+      if (analyte) (byAnalyte[analyte] = byAnalyte[analyte] || []).push(row);
+    });
+    rows.querySelectorAll(".row").forEach(function (row) {
+      const analyte = analyteOf((row.querySelector("input[name$='-test']") || {}).value);
+      const needed = Boolean(analyte) && byAnalyte[analyte].length > 1;
+      const input = row.querySelector("input[type=date]");
+      const label = input && row.querySelector("label[for='" + input.id + "']");
+      if (!input || !label) return;
+      input.required = needed;
+      label.textContent = needed ? "Date (required)" : "Date";
+    });
+  }
+
   const rows = document.getElementById("rows");
   rows.addEventListener("input", function (event) {
     const row = event.target.closest(".row");
     if (row) narrowUnits(row);
+    requireDates();
   });
   rows.querySelectorAll(".row").forEach(narrowUnits);
+  requireDates();
 
   // Add a row in place instead of reloading the page.
   const add = document.getElementById("add-rows");
