@@ -89,11 +89,12 @@ _OUTCOME = {"schema": {"$ref": "#/components/schemas/OperationOutcome"}}
 
 
 def _document_errors(paths: dict[str, Any]) -> None:
-    """Every 4xx is problem details; on the FHIR routes, an OperationOutcome."""
+    """Every refusal alkphos words (401, 412, 413, 422) is problem details; a 422 on the FHIR
+    routes is an OperationOutcome."""
     for path, operations in paths.items():
         for operation in operations.values():
             for status, response in operation.get("responses", {}).items():
-                if status not in ("413", "422"):
+                if status not in ("401", "412", "413", "422"):
                     continue
                 if path.startswith("/v1/interpret/fhir") and status == "422":
                     response["content"] = {"application/fhir+json": _OUTCOME}
