@@ -112,6 +112,39 @@ def test_the_answer_comes_first(browser: Any, server: str, shots: Path, viewport
     context.close()
 
 
+def test_a_medicine_that_explains_the_finding_leads_on_a_phone(browser: Any, server: str) -> None:
+    """Issue 16: ALP 32 then 30 on alendronate: the headline says the medicine explains it,
+    what would change that reading and what to do, all in view at 390 px."""
+    case = {
+        "patient": {"age_years": 63, "sex": "female"},
+        "results": [
+            {"test": "ALP", "value": 32, "date": "2025-01-10"},
+            {"test": "ALP", "value": 30, "date": "2025-04-10"},
+        ],
+        "medications": ["alendronate"],
+    }
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(server + "/")
+    page.fill("#age_years", "63")
+    page.select_option("#sex", "female")
+    for index, result in enumerate(case["results"]):
+        page.fill(f"#results-{index}-test", "ALP")
+        page.fill(f"#results-{index}-value", str(result["value"]))
+        page.fill(f"#results-{index}-date", str(result["date"]))
+    page.fill("#medication-0", "alendronate")
+    page.click("#interpret")
+    page.wait_for_url("**/interpretations/**")
+    medicine = page.locator("#medicine-reading").inner_text()
+    assert "alendronate is entered: that explains this low ALP" in medicine
+    assert "What would change this:" in medicine
+    assert "keep the treatment as planned" in page.locator("#action").inner_text()
+    action = page.locator("#action").bounding_box()
+    assert action is not None
+    assert action["y"] + action["height"] <= PHONE["height"], action
+    context.close()
+
+
 def test_the_chart_is_readable_on_a_phone(browser: Any, server: str) -> None:
     """Issue 16: every text in the chart renders at 12 px or more at 390 px wide, and the
     chart fills the width of the page on a desktop."""
