@@ -173,7 +173,7 @@ def test_the_alp_reads_the_same_in_text_html_and_cards(kb: Knowledge) -> None:
         }
     )
     assert "39.8 U/L on 2024-01-10: LOW" in render_text(result)
-    assert "39.8 <small>U/L</small>" in render_report(result, kb, date(2026, 1, 2))
+    assert '<span class="alp-value">39.8 U/L</span>' in render_report(result, kb, date(2026, 1, 2))
     assert card_values(result)["value"] == "39.8"
     assert card_values(result)["low"] == "40"
 

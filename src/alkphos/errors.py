@@ -20,6 +20,7 @@ from collections.abc import Iterable
 __all__ = [
     "AlkphosError",
     "InputError",
+    "InputErrors",
     "KnowledgeError",
     "UnitError",
     "close_spelling",
@@ -55,6 +56,16 @@ class InputError(AlkphosError, ValueError):
         if suggestion:
             message += f"; did you mean '{suggestion}'?"
         super().__init__(message)
+
+
+class InputErrors(InputError):
+    """Several problems found at once; it reads as the first (the command line's one line),
+    and ``errors`` holds them all (the API returns every one)."""
+
+    def __init__(self, errors: list[InputError]) -> None:
+        first = errors[0]
+        super().__init__(first.path, first.problem, first.accepted, first.suggestion)
+        self.errors = errors
 
 
 class UnitError(InputError):

@@ -20,7 +20,7 @@ from alkphos.model.case import Case, LabResult
 from alkphos.rules.intervals import Interval, knowledge_interval, status_of
 from alkphos.units import normalise_spelling
 
-__all__ = ["AGE_LIMIT_YEARS", "Facts", "Measurement", "gather_facts"]
+__all__ = ["AGE_LIMIT_YEARS", "Facts", "Measurement", "code_medications", "gather_facts"]
 
 Status = Literal["low", "normal", "high", "unknown"]
 # A plausibility bound, not a clinical threshold (the oldest verified human lived to 122):
@@ -138,7 +138,7 @@ def gather_facts(case: Case, kb: Knowledge, as_of: date) -> Facts:
     for measurement in measurements:
         by_analyte.setdefault(measurement.analyte, []).append(measurement)
     _check_order(kb, by_analyte)
-    drugs, drug_notes = _code_medications(kb, case.medications)
+    drugs, drug_notes = code_medications(kb, case.medications)
     findings, finding_notes = _code_findings(kb, case.findings)
     classes = frozenset(c for drug in drugs for c in kb.drugs[drug].classes)
     return Facts(
@@ -155,6 +155,15 @@ def gather_facts(case: Case, kb: Knowledge, as_of: date) -> Facts:
         converted=tuple(m for m in measurements if m.factor != 1.0),
         set_aside=tuple(set_aside),
     )
+
+
+def _unit_meant(kb: Knowledge, unit: str, accepted: list[str]) -> str | None:
+    """The accepted unit a wrong one misspells; none when it is a real unit of another kind
+    (mg/dL for ALP is a mass concentration, not a misspelt mU/mL)."""
+    key = normalise_spelling(unit)
+    if any(key in units for units in kb.unit_index.values()):
+        return None
+    return closest(unit, accepted)
 
 
 def _check_order(kb: Knowledge, by_analyte: Mapping[str, list[Measurement]]) -> None:
@@ -227,7 +236,7 @@ def _measure(
             f"{path}.unit",
             f"unknown unit '{reported_unit}' for {analyte.name}",
             "accepted: " + ", ".join(accepted),
-            suggestion=closest(reported_unit, accepted),
+            suggestion=_unit_meant(kb, reported_unit, accepted),
         )
     if result.value < 0:
         raise InputError(f"{path}.value", f"negative value {result.value:g}", "0 or more")
@@ -397,7 +406,9 @@ _WORD = re.compile(r"[a-z0-9][a-z0-9'\-]*")
 _SEPARATORS = re.compile(r"\s+(?:and|with|plus)\s+|\s*[,;+&]\s*", re.IGNORECASE)
 
 
-def _code_medications(kb: Knowledge, names: list[str]) -> tuple[tuple[str, ...], list[str]]:
+def code_medications(kb: Knowledge, names: list[str]) -> tuple[tuple[str, ...], list[str]]:
+    """The drugs the entered medicine names are (ids, in order) and a note for each name
+    or part of a name that is not a known medicine."""
     drugs: list[str] = []
     notes: list[str] = []
     choices = [d.name for d in kb.drugs.values()] + [

@@ -146,12 +146,18 @@ def test_other_bundle_types_are_read(api: Any, kind: str) -> None:
     ],
 )
 def test_bad_fhir_is_422_naming_the_fhir_path(api: Any, change: Any, path: str) -> None:
-    """Invalid FHIR, or a value the engine refuses, is a 422 whose path points into the Bundle."""
+    """Invalid FHIR, or a value the engine refuses, is a 422 whose path points into the Bundle,
+    as a FHIR OperationOutcome (issue 16 item 6)."""
+    from fhir.resources.R4B.operationoutcome import OperationOutcome
+
     document = bundle(EX01)
     change(document)
     response = api.post("/v1/interpret/fhir", json=document)
     assert response.status_code == 422, response.text
-    assert response.json()["error"]["path"] == path
+    assert response.headers["content-type"].startswith("application/fhir+json")
+    outcome = OperationOutcome.model_validate(response.json())
+    assert outcome.issue[0].expression == [path]
+    assert all(issue.severity == "error" for issue in outcome.issue)
 
 
 def test_fhir_output_validates_and_codes_the_status(api: Any) -> None:

@@ -28,7 +28,7 @@ def test_chart_draws_every_result_and_the_band() -> None:
     svg = alp_chart_svg(interpret(SERIES))
     assert svg is not None
     assert svg.count("<circle") == 3
-    assert "<polygon" in svg
+    assert svg.count('fill="#86efac"') == 3  # one band step per result
     assert 'role="img"' in svg
     assert "<title" in svg
 
@@ -66,7 +66,7 @@ def test_html_report_has_the_sections(kb: Knowledge) -> None:
     for text in (
         "Flags",
         "Interval used:",
-        "Causes considered",
+        "Likely causes",
         "Evidence for",
         "Next tests",
         "Follow-up",
@@ -76,7 +76,7 @@ def test_html_report_has_the_sections(kb: Knowledge) -> None:
         "2026-01-02",
     ):
         assert text in html, text
-    assert html.index("Flags") < html.index("Causes considered")
+    assert html.index("Flags") < html.index("Likely causes")
 
 
 def test_pdf_report_text(tmp_path: Path) -> None:
@@ -109,10 +109,10 @@ def test_pdf_report_text(tmp_path: Path) -> None:
         "Read with: age",
         "seen in: not said (read as outpatient)",
         "Interval used:",
-        "Causes considered",
+        "Likely causes",
         "Hypophosphatasia",
         "Sources",
-        "ALP (U/L)",
+        "ALP, U/L",
         date.today().isoformat(),
     ):
         assert expected in text, expected
@@ -152,5 +152,52 @@ def test_causes_are_shown_in_words_not_scores(kb: Knowledge) -> None:
     assert "score" not in text.lower()
     assert "(score" not in html
     assert "(supported)" in text
-    assert "(supported)" in html
+    assert 'class="standing standing-supported">supported<' in html
     assert {c.standing for c in result.differential} <= {"supported", "possible", "less likely"}
+
+
+def test_chart_text_is_twelve_pixels_at_every_width() -> None:
+    """Issue 16: no viewBox (a scaled drawing shrinks its text on a phone) and every text
+    12 px or more; positions across are percentages, so the chart fills any width."""
+    svg = alp_chart_svg(interpret(SERIES))
+    assert svg is not None
+    assert "viewBox" not in svg
+    assert 'width="100%"' in svg
+    sizes = [float(size) for size in re.findall(r'font-size="([\d.]+)"', svg)]
+    assert sizes
+    assert min(sizes) >= 12
+    assert all(x.endswith("%") for x in re.findall(r' (?:x|x1|x2|cx)="([^"]+)"', svg))
+
+
+def test_chart_prints_each_value_and_labels_the_limits() -> None:
+    """Each point's value is printed, not only on hover; the latest limits carry values."""
+    result = interpret(SERIES)
+    svg = alp_chart_svg(result)
+    assert svg is not None
+    printed = re.findall(r'class="point-value">([^<]+)<', svg)
+    assert printed == ["300", "210", "60"]
+    interval = result.alp.reference_interval if result.alp else None
+    assert interval is not None
+    assert f">upper {interval.high:g}<" in svg
+    assert f">lower {interval.low:g}<" in svg
+
+
+def test_chart_of_a_single_result() -> None:
+    """One result: the band spans the plot, the point sits in the middle, the axis names its
+    date (never 'result 1')."""
+    one = {"patient": {"age_years": 50}, "results": [{"test": "ALP", "value": 30}]}
+    svg = alp_chart_svg(interpret(one, as_of=date(2025, 1, 1)))
+    assert svg is not None
+    assert "result 1" not in svg
+    assert ">undated<" in svg
+    (band,) = re.findall(r'<rect x="([\d.]+)%" width="([\d.]+)%"', svg)
+    assert float(band[0]) <= 11
+    assert float(band[0]) + float(band[1]) >= 78
+    assert re.search(r'<circle cx="44.50%"', svg)
+    dated = {
+        "patient": {"age_years": 50},
+        "results": [{"test": "ALP", "value": 30, "date": "2024-05-06"}],
+    }
+    svg = alp_chart_svg(interpret(dated))
+    assert svg is not None
+    assert ">2024-05-06<" in svg

@@ -9,12 +9,13 @@ mean 'female'?``.
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from pydantic import ValidationError
 
 from alkphos.adapters.text import refuse_lone_surrogates
-from alkphos.errors import InputError, closest
+from alkphos.errors import InputError, InputErrors, closest
 from alkphos.model.case import Case, LabResult, Patient
 
 __all__ = ["load_json", "parse_case", "read_case_text"]
@@ -53,7 +54,7 @@ def parse_case(data: Any) -> Case:
     try:
         return Case.model_validate(data)
     except ValidationError as exc:
-        raise _input_error(exc) from None
+        raise _input_errors(exc) from None
 
 
 def _path(location: tuple[int | str, ...]) -> str:
@@ -85,10 +86,34 @@ def _section(location: tuple[int | str, ...]) -> str:
     return named[0] if named else ""
 
 
-def _input_error(exc: ValidationError) -> InputError:
+def _input_errors(exc: ValidationError) -> InputErrors:
+    """Every problem of a validation error, the most telling first: an unknown field usually
+    explains a missing one (a misspelt name)."""
     errors = exc.errors(include_url=False)
-    # An unknown field usually explains a missing one (a misspelt name): report it first.
-    error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+    ordered = sorted(errors, key=lambda e: e["type"] != "extra_forbidden")
+    found = list(dict.fromkeys(_input_error(error) for error in ordered))
+    return InputErrors(found)
+
+
+def _number_in(value: Any) -> str | None:
+    """The number a string holds ("58" -> '58'), to suggest sending it as a JSON number."""
+    if not isinstance(value, str):
+        return None
+    try:
+        number = float(value.strip())
+    except ValueError:
+        return None
+    return f"{number:g}" if math.isfinite(number) else None
+
+
+def _option_meant(value: str, options: list[str]) -> str | None:
+    """The option a near miss means: the only one it begins ('F' -> 'female'), else the
+    closest spelling."""
+    starting = [o for o in options if value.strip() and o.lower().startswith(value.strip().lower())]
+    return starting[0] if len(starting) == 1 else closest(value, options)
+
+
+def _input_error(error: Any) -> InputError:
     location = tuple(error["loc"])
     path = _path(location)
     kind = error["type"]
@@ -106,7 +131,12 @@ def _input_error(exc: ValidationError) -> InputError:
             suggestion=closest(str(field), allowed),
         )
     if kind in ("float_type", "int_type", "float_parsing"):
-        return InputError(path, f"not a number: {json.dumps(value)}", "a JSON number, e.g. 42")
+        return InputError(
+            path,
+            f"not a number: {json.dumps(value)}",
+            "a JSON number, e.g. 42",
+            suggestion=_number_in(value),
+        )
     if kind in ("string_type",):
         return InputError(path, f"not a string: {json.dumps(value)}", "a JSON string")
     if kind in ("bool_type",):
@@ -126,7 +156,7 @@ def _input_error(exc: ValidationError) -> InputError:
             path,
             f"{json.dumps(value)} is not accepted",
             ", ".join(options),
-            suggestion=closest(str(value), options) if isinstance(value, str) else None,
+            suggestion=_option_meant(value, options) if isinstance(value, str) else None,
         )
     if kind in ("less_than_equal", "greater_than_equal", "less_than", "greater_than"):
         limit = next(iter(context.values()), "")

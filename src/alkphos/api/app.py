@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from fastapi import FastAPI  # noqa: TID253 - api only
+from fastapi.middleware.gzip import GZipMiddleware  # noqa: TID253 - api only
 
 from alkphos._version import __version__
 from alkphos.api.cds.definitions import load_services
@@ -45,7 +46,7 @@ diagnosis.
 """
 
 
-_PAGE_PATHS = ("/", "/interpret", "/interpret/paste", "/interpret/report")
+_PAGE_PATHS = ("/", "/interpret", "/interpret/paste", "/interpret/report", "/docs")
 _PAGE_PREFIXES = ("/interpretations/", "/static/", "/examples/")
 
 
@@ -120,6 +121,8 @@ def create_app(
         app.include_router(module.router)
     uploads = dict.fromkeys(report.REPORT_PATHS, report.REPORT_BODY_BYTES)
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes, larger=uploads)
+    # Compressed when the client accepts it (the form's unit lists repeat: 79 KB -> ~10 KB).
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(SecurityHeadersMiddleware, frame_ancestors=settings.frame_ancestors)
     if settings.auth == "jwt":
         assert settings.jwks is not None

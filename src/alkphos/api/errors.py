@@ -14,9 +14,16 @@ from fastapi.responses import JSONResponse  # noqa: TID253
 from starlette.exceptions import HTTPException  # noqa: TID253
 
 from alkphos.api.schemas import ErrorDetail, ErrorResponse
-from alkphos.errors import InputError, closest
+from alkphos.errors import InputError, InputErrors, closest
 
-__all__ = ["error_response", "install_handlers", "validation_error"]
+__all__ = ["PROBLEM_JSON", "error_response", "install_handlers", "validation_error"]
+
+PROBLEM_JSON = "application/problem+json"
+FHIR_JSON = "application/fhir+json"
+_TITLES = {
+    413: "The request body is too large",
+    422: "The request cannot be interpreted",
+}
 
 logger = logging.getLogger("alkphos.api")
 
@@ -33,25 +40,68 @@ _WORDS = {
 }
 
 
-def error_response(
-    status: int, error: InputError, headers: dict[str, str] | None = None
-) -> JSONResponse:
-    """A JSON error body from an ``InputError``."""
-    detail = ErrorDetail(
+def _detail(error: InputError) -> ErrorDetail:
+    return ErrorDetail(
         path=error.path or "$",
         problem=error.problem,
         accepted=error.accepted,
         suggestion=error.suggestion,
         message=str(error),
     )
-    body = ErrorResponse(error=detail).model_dump()
-    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _all(error: InputError) -> list[InputError]:
+    return list(error.errors) if isinstance(error, InputErrors) else [error]
+
+
+def error_response(
+    status: int,
+    error: InputError,
+    headers: dict[str, str] | None = None,
+    *,
+    fhir: bool = False,
+) -> JSONResponse:
+    """An RFC 9457 problem details body (``application/problem+json``) listing every problem
+    found, each with its JSON path; ``error`` repeats the first, as before. On the FHIR
+    routes (``fhir``), a FHIR R4 OperationOutcome with one issue per problem."""
+    found = _all(error)
+    if fhir:
+        outcome = {
+            "resourceType": "OperationOutcome",
+            "issue": [
+                {
+                    "severity": "error",
+                    "code": "too-costly" if status == 413 else "invalid",
+                    "diagnostics": str(item),
+                    "expression": [item.path or "$"],
+                }
+                for item in found
+            ],
+        }
+        return JSONResponse(outcome, status_code=status, headers=headers, media_type=FHIR_JSON)
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": _TITLES.get(status, "The request cannot be served"),
+        "status": status,
+        "detail": str(found[0]) if len(found) == 1 else f"{len(found)} problems: {found[0]}; ...",
+        "errors": [_detail(item).model_dump() for item in found],
+    }
+    body.update(ErrorResponse(error=_detail(found[0])).model_dump())
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
+
+
+def _is_fhir(request: Request) -> bool:
+    return request.url.path.startswith("/v1/interpret/fhir")
 
 
 def validation_error(exc: RequestValidationError) -> InputError:
-    """The first problem of a FastAPI validation error as an ``InputError``."""
-    errors = exc.errors()
-    first: dict[str, Any] = errors[0] if errors else {"loc": (), "type": "", "msg": "invalid"}
+    """Every problem of a FastAPI validation error, as one ``InputErrors``."""
+    errors = exc.errors() or [{"loc": (), "type": "", "msg": "invalid"}]
+    return InputErrors([_one(error) for error in errors])
+
+
+def _one(first: dict[str, Any]) -> InputError:
+    """One problem of a FastAPI validation error as an ``InputError``."""
     if first.get("type") == "json_invalid":
         return _not_json(first)
     parts = [p for p in first.get("loc", ()) if p not in ("body", "query", "path")]
@@ -87,15 +137,19 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(InputError)
     async def _input(request: Request, exc: InputError) -> JSONResponse:
-        return error_response(422, exc)
+        return error_response(422, exc, fhir=_is_fhir(request))
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return error_response(422, validation_error(exc))
+        return error_response(422, validation_error(exc), fhir=_is_fhir(request))
 
     @app.exception_handler(RecursionError)
     async def _deep(request: Request, exc: RecursionError) -> JSONResponse:
-        return error_response(422, InputError("$", "nested too deeply", "ordinary FHIR or JSON"))
+        return error_response(
+            422,
+            InputError("$", "nested too deeply", "ordinary FHIR or JSON"),
+            fhir=_is_fhir(request),
+        )
 
     @app.exception_handler(OverflowError)
     async def _overflow(request: Request, exc: OverflowError) -> JSONResponse:

@@ -24,7 +24,7 @@ ASGIApp = Callable[..., Any]
 
 _PAGE_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-    "form-action 'self'; base-uri 'none'; object-src 'none'"
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'"
 )
 _DOCUMENT_POLICY = "default-src 'none'; base-uri 'none'; object-src 'none'"
 _GUARDED = (b"text/html", b"application/pdf")

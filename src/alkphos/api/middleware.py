@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -11,11 +12,27 @@ __all__ = ["AccessLogMiddleware", "BodyLimitMiddleware"]
 
 logger = logging.getLogger("alkphos.api.access")
 ASGIApp = Callable[..., Any]
-_TOO_LARGE = (
-    b'{"error":{"path":"$","problem":"the request body is larger than %d bytes",'
-    b'"accepted":"at most %d bytes","suggestion":null,"message":"$: the request body is '
-    b'larger than %d bytes (at most %d bytes)"}}'
-)
+
+
+def _too_large(limit: int) -> bytes:
+    """The 413 body: RFC 9457 problem details, as every other refusal."""
+    problem = f"the request body is larger than {limit} bytes"
+    detail = {
+        "path": "$",
+        "problem": problem,
+        "accepted": f"at most {limit} bytes",
+        "suggestion": None,
+        "message": f"$: {problem} (at most {limit} bytes)",
+    }
+    body = {
+        "type": "about:blank",
+        "title": "The request body is too large",
+        "status": 413,
+        "detail": detail["message"],
+        "errors": [detail],
+        "error": detail,
+    }
+    return json.dumps(body, separators=(",", ":")).encode()
 
 
 class BodyLimitMiddleware:
@@ -71,12 +88,13 @@ class BodyLimitMiddleware:
             {
                 "type": "http.response.start",
                 "status": 413,
-                "headers": [(b"content-type", b"application/json"), (b"connection", b"close")],
+                "headers": [
+                    (b"content-type", b"application/problem+json"),
+                    (b"connection", b"close"),
+                ],
             }
         )
-        await send(
-            {"type": "http.response.body", "body": _TOO_LARGE % (limit, limit, limit, limit)}
-        )
+        await send({"type": "http.response.body", "body": _too_large(limit)})
 
 
 class AccessLogMiddleware:

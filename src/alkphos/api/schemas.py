@@ -36,14 +36,33 @@ class ErrorResponse(BaseModel):
     error: ErrorDetail
 
 
+class ProblemDetails(ErrorResponse):
+    """RFC 9457 problem details (``application/problem+json``) with every problem found;
+    ``error`` repeats the first. The FHIR routes answer with an OperationOutcome instead."""
+
+    type: str = Field(default="about:blank", description="RFC 9457: the problem type.")
+    title: str = Field(description="RFC 9457: a short summary of the problem type.")
+    status: int = Field(description="RFC 9457: the HTTP status code.")
+    detail: str = Field(description="RFC 9457: this occurrence, in words.")
+    errors: list[ErrorDetail] = Field(description="Every problem found, each with its path.")
+
+
+_PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}}
+
 # The errors of every route that reads a body (documented in the OpenAPI description).
 BODY_ERRORS: dict[int | str, dict[str, Any]] = {
     413: {
-        "model": ErrorResponse,
+        "model": ProblemDetails,
+        "content": _PROBLEM,
         "description": "The body is larger than the service's limit "
         f"({MAX_BODY_BYTES:,} bytes unless the service is set otherwise).",
     },
-    422: {"model": ErrorResponse, "description": "Bad input: the JSON path and what is accepted."},
+    422: {
+        "model": ProblemDetails,
+        "content": _PROBLEM,
+        "description": "Bad input: every problem with its JSON path and what is accepted "
+        "(RFC 9457 problem details; an OperationOutcome on the FHIR routes).",
+    },
 }
 
 

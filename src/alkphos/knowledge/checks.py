@@ -46,11 +46,22 @@ def check_references(kb: _Tables, vocabulary: Mapping[str, Any]) -> None:
         _known("causes.yaml", f"{cause.id}.tests", cause.tests, kb.tests, "test")
         for position, item in enumerate(cause.evidence):
             cite("causes.yaml", f"{cause.id}.evidence[{position}]", item.citations)
+        if cause.medicine is not None:
+            cite("causes.yaml", f"{cause.id}.medicine", cause.medicine.citations)
+            _known(
+                "causes.yaml",
+                f"{cause.id}.medicine",
+                [cause.medicine.drug_class],
+                kb.classes,
+                "drug class",
+            )
     for test in kb.tests.values():
         _known("tests.yaml", test.id, test.analytes, kb.analytes, "analyte")
         cite("tests.yaml", test.id, test.citations)
     for flag in kb.flags.values():
         cite("flags.yaml", flag.id, flag.citations)
+        if flag.watch_for is not None:
+            cite("flags.yaml", f"{flag.id}.watch_for", flag.watch_for.citations)
         _known("flags.yaml", f"{flag.id}.tests", flag.tests, kb.tests, "test")
         _known(
             "flags.yaml",

@@ -21,12 +21,14 @@ __all__ = [
     "Finding",
     "Flag",
     "FollowUpRule",
+    "MedicineReading",
     "Parameter",
     "Plausible",
     "PublishedYield",
     "ReferenceInterval",
     "ScreeningRule",
     "Test",
+    "WatchFor",
     "WeekRange",
 ]
 
@@ -180,6 +182,24 @@ class EvidenceItem(_Frozen):
     )
 
 
+class MedicineReading(_Frozen):
+    """A cause that is a medicine's effect: when it leads, the reading is "the medicine
+    explains it", and ``reconsider`` says what would change that reading."""
+
+    drug_class: Id = Field(description="The drug class whose effect this cause is.")
+    effect: str = Field(description="What the class does to ALP, as a clause.")
+    reconsider: str = Field(description="What would change the reading, in one sentence.")
+    citations: Annotated[list[Id], Field(min_length=1)]
+
+
+class WatchFor(_Frozen):
+    """What a patient whose result raises this flag should watch for, and whom to tell, in
+    plain words."""
+
+    plain: str
+    citations: Annotated[list[Id], Field(min_length=1)]
+
+
 class Cause(_Frozen):
     """A cause of abnormal ALP with its prior and evidence."""
 
@@ -203,6 +223,10 @@ class Cause(_Frozen):
         description="A normal state (pregnancy, growth), not a disease: when it leads and nothing "
         "else is abnormal, no work-up is offered.",
     )
+    medicine: MedicineReading | None = Field(
+        default=None, description="Set when the cause is the effect of a medicine."
+    )
+
     citations: Annotated[list[Id], Field(min_length=1)]
 
 
@@ -269,6 +293,9 @@ class Flag(_Frozen):
         default_factory=list,
         description="Findings that count for the flag beside the results, as its sources name "
         "them (e.g. the features of hypophosphatasia, the clues of an active biliary process).",
+    )
+    watch_for: WatchFor | None = Field(
+        default=None, description="For the patient: what to watch for and whom to tell."
     )
     citations: Annotated[list[Id], Field(min_length=1)]
 

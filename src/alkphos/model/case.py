@@ -106,7 +106,13 @@ class LabResult(_Input):
         description="UCUM or common unit (U/L, ukat/L, mg/dL, umol/L, ...). "
         "Absent: the analyte's conventional unit.",
     )
-    date: str | None = Field(default=None, description="ISO 8601 date or date-time of collection.")
+    date: str | None = Field(
+        default=None,
+        description="ISO 8601 date or date-time of collection. Required on every result of a "
+        "test given more than once: which result is the latest decides the answer, and the "
+        "results' order in the list is never taken as time (such a case is refused, naming "
+        "the undated results).",
+    )
     reference_low: float | None = Field(
         default=None, description="The reporting lab's own lower limit; it wins when given."
     )

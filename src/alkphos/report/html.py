@@ -11,9 +11,10 @@ from alkphos.knowledge.loader import Knowledge
 from alkphos.knowledge.schema import Citation
 from alkphos.model.interpretation import Interpretation
 from alkphos.model.report import ReadResult, ReportInterpretation
+from alkphos.render.headline import headline, one_line_reason
 from alkphos.render.inputs import inputs_line
 from alkphos.render.numbers import canonical, reported
-from alkphos.report.chart import alp_chart_svg
+from alkphos.report.chart import HEIGHT_PX, alp_chart_svg
 from alkphos.rules.intervals import citation_label
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
 ]
 
 MAX_CAUSES = 8
+FIRST_TESTS = 4  # tests shown before "more"
 
 
 @cache
@@ -65,23 +67,37 @@ def citation_text(citation: Citation) -> str:
 
 
 def template_context(
-    result: Interpretation, kb: Knowledge, *, open_all: bool = False, max_causes: int = MAX_CAUSES
+    result: Interpretation,
+    kb: Knowledge,
+    *,
+    open_all: bool = False,
+    max_causes: int = MAX_CAUSES,
+    headline_level: int = 1,
+    chart_height: int = HEIGHT_PX,
 ) -> dict[str, Any]:
-    """Everything the interpretation templates need."""
-    shown = result.differential[:max_causes]
+    """Everything the interpretation templates need. ``open_all`` (the PDF) opens the
+    leading cause's evidence, the further tests and the details; the sources listed are
+    those of the interval, a medicine's reading and the causes whose evidence is shown."""
+    top = headline(result, kb)
     ids: list[str] = []
     if result.alp is not None:
         ids.extend(result.alp.reference_interval.citations)
-    for cause in shown:
+    if top.medicine is not None:
+        ids.extend(top.medicine.citations)
+    for cause in result.differential[: 1 if open_all else 3]:
         ids.extend(cause.citations)
     used = list(dict.fromkeys(i for i in ids if i in kb.citations))
     return {
         "result": result,
-        "chart": alp_chart_svg(result),
+        "chart": alp_chart_svg(result, chart_height),
         "citations": {key: citation_label(kb.citations[key]) for key in used},
         "used_citations": [citation_text(kb.citations[key]) for key in used],
         "max_causes": max_causes,
         "open_all": open_all,
+        "headline": top,
+        "headline_level": headline_level,
+        "first_tests": FIRST_TESTS,
+        "reason": one_line_reason,
         "reported": lambda row: reported(row, kb),
         "alp_value": lambda value: canonical(value, "alp", kb),
         "inputs": inputs_line(result.inputs) if result.inputs is not None else "",
@@ -99,7 +115,9 @@ def render_report(
 ) -> str:
     """The standalone report page; with ``report``, what was read from the lab report
     comes first ("Read from your report")."""
-    context = template_context(result, kb, open_all=open_all, max_causes=max_causes)
+    context = template_context(
+        result, kb, open_all=open_all, max_causes=max_causes, headline_level=2, chart_height=150
+    )
     template = environment("report").get_template("report.html.j2")
     return str(
         template.render(

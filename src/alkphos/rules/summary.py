@@ -16,6 +16,7 @@ from alkphos.model.interpretation import (
 )
 from alkphos.render.numbers import canonical, limits
 from alkphos.rules.evidence import State
+from alkphos.rules.intervals import adult_interval, status_of
 from alkphos.rules.support import others_abnormal, supported
 
 __all__ = ["clinician_summary", "patient_summary"]
@@ -57,6 +58,27 @@ def _no_cause(state: State, status: str, *, clinician: bool) -> str:
         "Nothing in your results points to a particular reason for this value. Some of your "
         "other results are also outside the usual range, and your doctor will look at those first."
     )
+
+
+def _lab_mark(state: State, alp: AlpBlock) -> list[str]:
+    """When a range for pregnancy or for a child was used and the adults' range (the one
+    many lab reports print) would judge the value otherwise, say what mark the lab report
+    may show and why it differs."""
+    if alp.reference_interval.source != "knowledge base":
+        return []
+    pregnant = state.pregnancy_weeks() is not None and state.facts.sex != "male"
+    if not (pregnant or _child(state)):
+        return []
+    adult = adult_interval(state.facts.kb, "alp", state.facts.sex, state.age_years())
+    adult_status = status_of(alp.value, adult)
+    if adult is None or adult_status == alp.status or adult_status not in ("low", "high"):
+        return []
+    mark = {"low": "L (low)", "high": "H (high)"}[adult_status]
+    whom = "adults who are not pregnant" if pregnant else "adults"
+    return [
+        f"Many lab reports print the range for {whom} ({adult.low:g}-{adult.high:g} U/L), "
+        f"so yours may mark this result {mark}. The range for you is the one above."
+    ]
 
 
 def _child(state: State) -> bool:
@@ -179,6 +201,7 @@ def patient_summary(
         f"Your ALP was {canonical(alp.value, 'alp', kb)} U/L, {words} the usual range "
         f"{_range_for(state, alp)} ({_limits(alp, kb)})."
     )
+    parts.extend(_lab_mark(state, alp))
     parts.append(intro)
     if "physiologic_for_age" in ids:
         parts.append("That is normal while bones are still growing, so it is not a worry.")

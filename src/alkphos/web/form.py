@@ -15,11 +15,19 @@ from typing import Any
 
 from alkphos.errors import InputError
 
-__all__ = ["ROW_FIELDS", "FormRow", "FormState", "case_from_form", "field_for_path"]
+__all__ = [
+    "AMBIGUOUS",
+    "NUMBER",
+    "ROW_FIELDS",
+    "FormRow",
+    "FormState",
+    "case_from_form",
+    "field_for_path",
+]
 
 ROW_FIELDS = ("test", "value", "unit", "date", "reference_low", "reference_high")
-_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
-_AMBIGUOUS = re.compile(r"^[+-]?\d{1,3},\d{3}$")  # a thousands comma, or a decimal one?
+NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
+AMBIGUOUS = re.compile(r"^[+-]?\d{1,3},\d{3}$")  # a thousands comma, or a decimal one?
 _PATIENT = (
     "age_years",
     "birth_date",
@@ -64,6 +72,8 @@ class FormState:
     medications: list[str] = field(default_factory=list)
     findings: list[str] = field(default_factory=list)
     setting: str = ""
+    reader: str = "clinician"
+    more: bool = False  # rows were added on request (none is held back on a phone)
 
     @classmethod
     def from_fields(cls, fields: Mapping[str, str | Sequence[str]], min_rows: int) -> FormState:
@@ -90,6 +100,7 @@ class FormState:
             medications=many("medication"),
             findings=many("finding"),
             setting=one("setting"),
+            reader="patient" if one("reader") == "patient" else "clinician",
         )
 
     def origin(self) -> list[int]:
@@ -99,9 +110,9 @@ class FormState:
 
 def _typed(path: str, name: str, text: str) -> Any:
     stripped = text.strip()
-    if name not in _NUMERIC or not _NUMBER.match(stripped):
+    if name not in _NUMERIC or not NUMBER.match(stripped):
         return stripped
-    if _AMBIGUOUS.match(stripped):
+    if AMBIGUOUS.match(stripped):
         raise InputError(
             path,
             f"{stripped} could be read two ways: {stripped.replace(',', '.')} or "

@@ -24,9 +24,10 @@ from alkphos.engine import default_as_of, interpret
 from alkphos.errors import InputError
 from alkphos.model.interpretation import Interpretation
 from alkphos.report.html import stylesheet
+from alkphos.web.checks import check_form
 from alkphos.web.examples import examples
 from alkphos.web.form import FormState, case_from_form, field_for_path
-from alkphos.web.render import render_form, render_interpretation
+from alkphos.web.render import render_docs, render_form, render_interpretation
 
 __all__ = ["page_for", "router"]
 
@@ -38,6 +39,7 @@ _STATIC = {  # name -> media type
     "style.css": "text/css; charset=utf-8",
     "app.js": "text/javascript; charset=utf-8",
     "icon.svg": "image/svg+xml",
+    "docs.js": "text/javascript; charset=utf-8",
 }
 
 
@@ -54,8 +56,11 @@ def _store(context: ApiContext, case: dict[str, Any], notes: list[str], as_of: d
     return context.store.save_link({"case": case, "notes": notes}, as_of.isoformat())
 
 
-def _see(context: ApiContext, request: Request, link: str) -> RedirectResponse:
-    return RedirectResponse(f"{_base(context, request)}/interpretations/{link}", status_code=303)
+def _see(context: ApiContext, request: Request, link: str, reader: str = "") -> RedirectResponse:
+    """To the interpretation's address (the patient view first when a patient reads it)."""
+    view = "?view=patient" if reader == "patient" else ""
+    url = f"{_base(context, request)}/interpretations/{link}{view}"
+    return RedirectResponse(url, status_code=303)
 
 
 async def _fields(request: Request) -> dict[str, list[str]]:
@@ -82,7 +87,14 @@ async def submit(request: Request, context: Context) -> Response:
     base = _base(context, request)
     if fields.get("action", [""])[0] == "more":
         state.rows.extend(FormState.from_fields({}, _MORE).rows)
+        state.more = True
         return HTMLResponse(render_form(context.kb, base, state))
+    found = check_form(state, context.kb)
+    if found:
+        errors: dict[str, str] = {}
+        for error in found:
+            errors.setdefault(error.field, error.message)
+        return HTMLResponse(render_form(context.kb, base, state, errors), status_code=422)
     try:
         case = case_from_form(state)
         if not case["results"]:
@@ -94,7 +106,7 @@ async def submit(request: Request, context: Context) -> Response:
     except InputError as error:
         errors = {field_for_path(error.path, state.origin()): _field_message(error)}
         return HTMLResponse(render_form(context.kb, base, state, errors), status_code=422)
-    return _see(context, request, _store(context, case, [], when))
+    return _see(context, request, _store(context, case, [], when), state.reader)
 
 
 @router.post("/interpret/paste", response_class=HTMLResponse)
@@ -159,6 +171,13 @@ async def interpretation_json(
 ) -> Interpretation:
     """The interpretation as JSON."""
     return linked_interpretation(context, link)
+
+
+@router.get("/docs", response_class=HTMLResponse)
+async def docs(request: Request, context: Context) -> HTMLResponse:
+    """The API page: every route from the OpenAPI document, its examples sent from the page."""
+    document = request.app.openapi()
+    return HTMLResponse(render_docs(context.kb, _base(context, request), document))
 
 
 @router.get("/static/{name}")

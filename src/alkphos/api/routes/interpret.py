@@ -16,7 +16,9 @@ from alkphos.api.context import ApiContext, api_context
 from alkphos.api.links import linked_interpretation
 from alkphos.api.schemas import BODY_ERRORS, ErrorResponse
 from alkphos.engine import default_as_of, interpret
-from alkphos.errors import InputError
+from alkphos.errors import InputError, closest
+from alkphos.knowledge.loader import Knowledge
+from alkphos.model.case import Case
 from alkphos.model.interpretation import Interpretation
 from alkphos.web.routes import page_for
 
@@ -72,6 +74,7 @@ async def interpret_case(request: Request, context: Context, as_of: AsOf = None)
     address, as a card link is).
     """
     case = read_case_text(_text(await request.body()))
+    _refuse_a_misspelt_alp(case, context.kb)
     when = as_of or default_as_of(case) or context.clock()
     result = interpret(case, as_of=when, kb=context.kb)
     if _wants_html(request):
@@ -79,6 +82,26 @@ async def interpret_case(request: Request, context: Context, as_of: AsOf = None)
         link = context.store.save_link(payload, when.isoformat())
         return page_for(context, request, result, link)
     return result
+
+
+def _refuse_a_misspelt_alp(case: Case, kb: Knowledge) -> None:
+    """No ALP result, but a test name alkphos does not know is close to an ALP name: most
+    likely a misspelt ALP, so a 422 with the name meant rather than 'ALP not measured'."""
+    if any(kb.find_analyte(result.test) == "alp" for result in case.results):
+        return
+    alp = kb.analytes["alp"]
+    names = [alp.name, *alp.aliases]
+    for index, result in enumerate(case.results):
+        if kb.find_analyte(result.test) is not None:
+            continue
+        meant = closest(result.test, names)
+        if meant is not None:
+            raise InputError(
+                f"results[{index}].test",
+                f"'{result.test}' is not a test alkphos knows, and the case has no ALP result",
+                "an ALP name such as ALP, Alkaline phosphatase or LOINC 6768-6",
+                suggestion=meant,
+            )
 
 
 def _wants_html(request: Request) -> bool:
