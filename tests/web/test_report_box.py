@@ -56,7 +56,7 @@ def test_pasted_report_fills_the_form_and_names_what_was_not_read(
     assert page.locator("#sex").input_value() == "female"
     page.screenshot(path=str(shots / "report-read-desk.png"), full_page=True)
     page.fill("#results-0-value", "25")  # the person corrects a misread value
-    page.click("button[value=interpret]")
+    page.click("#interpret")
     page.wait_for_url("**/interpretations/**")
     alp = page.locator("#alp").inner_text()
     assert "25" in alp
@@ -65,7 +65,7 @@ def test_pasted_report_fills_the_form_and_names_what_was_not_read(
 
 def test_the_form_as_read_interprets_as_the_report_service(page: Any, server: str) -> None:
     _read(page, server)
-    page.click("button[value=interpret]")
+    page.click("#interpret")
     page.wait_for_url("**/interpretations/**")
     from_form = httpx.get(page.url + ".json", timeout=30).json()
     from_service = httpx.post(
