@@ -731,6 +731,119 @@ def intervals_derive(
         _fail(str(exc))
 
 
+class VerifyFormat(StrEnum):
+    """Output formats of ``intervals verify``."""
+
+    text = "text"
+    json = "json"
+
+
+class VerifySex(StrEnum):
+    """The sex of ``intervals verify --sex``."""
+
+    female = "female"
+    male = "male"
+
+
+@intervals_app.command("verify")
+def intervals_verify(
+    intervals: IntervalsOption = None,
+    values: Annotated[
+        Path | None,
+        typer.Option(
+            "--values",
+            help="Values of healthy reference individuals (20 or more per stratum), in the "
+            "order measured: the CLSI EP28-A3c transference rule.",
+            metavar="FILE",
+        ),
+    ] = None,
+    estimate: Annotated[
+        Path | None,
+        typer.Option(
+            "--estimate",
+            help="Routine results (1,000 or more per stratum): an indirect estimate, whose 90% "
+            "confidence intervals the limits in use should fall in.",
+            metavar="FILE",
+        ),
+    ] = None,
+    sex: Annotated[
+        VerifySex | None,
+        typer.Option(help="With --age: one stratum, and one-column files of values."),
+    ] = None,
+    age: Annotated[
+        float | None, typer.Option(min=0, max=130, help="Age in years (with --sex).")
+    ] = None,
+    analyte: Annotated[str, typer.Option(help="The analyte the values are of.")] = "alp",
+    unit: Annotated[
+        str | None, typer.Option(help="The values' unit (default: the analyte's own, U/L).")
+    ] = None,
+    output_format: Annotated[
+        VerifyFormat, typer.Option("--format", help="text or json.")
+    ] = VerifyFormat.text,
+    bootstrap: Annotated[
+        int, typer.Option(min=0, help="Bootstrap resamples of the indirect estimate's CIs.")
+    ] = 50,
+) -> None:
+    """Check the intervals in use (the knowledge base's, or --intervals FILE's) against this
+    laboratory's data: per stratum keep, replace (with what), or test 20 more.
+
+    Files: without --sex/--age, CSVs with a header naming value, sex (female/male or F/M)
+    and age (years), a stratum per interval in use; with --sex and --age, one-column files
+    (as for 'intervals estimate') for that one stratum.
+    """
+    from alkphos.extras import MissingExtra, require
+
+    try:
+        require("intervals", "alkphos intervals verify")
+    except MissingExtra as exc:
+        _fail(str(exc))
+    if values is None and estimate is None:
+        _fail("nothing to verify against: give --values FILE, --estimate FILE or both")
+    if (sex is None) != (age is None):
+        _fail(
+            "--sex and --age go together (one stratum); leave both out for files with "
+            "columns value, sex and age"
+        )
+    kb = _knowledge(intervals)
+    known = kb.find_analyte(analyte)
+    if known is None:
+        _fail(f"--analyte: '{analyte}' is not an analyte alkphos knows")
+    factor = 1.0
+    if unit is not None:
+        from alkphos.units import normalise_spelling
+
+        conversion = kb.unit_index[known].get(normalise_spelling(unit))
+        if conversion is None:
+            accepted = ", ".join(kb.accepted_units(known))
+            _fail(f"--unit: '{unit}' is not a unit for {known} (accepted: {accepted})")
+        factor = conversion.factor
+    from alkphos.intervals.command import verify_files
+    from alkphos.intervals.verify import format_verdicts
+
+    try:
+        verdicts = verify_files(
+            kb,
+            analyte=known,
+            reference=values,
+            routine=estimate,
+            sex=sex.value if sex else None,
+            age=age,
+            factor=factor,
+            bootstrap=bootstrap,
+        )
+    except AlkphosError as exc:
+        _fail(str(exc))
+    described = "the knowledge base's" + (
+        f", and the laboratory's from {intervals} where it covers the person" if intervals else ""
+    )
+    in_use = {
+        "description": described,
+        "file": str(intervals) if intervals else None,
+        "knowledge_version": kb.version,
+    }
+    _write(format_verdicts(verdicts, in_use, output_format.value), None)
+
+
 def main() -> None:
     """Entry point of the ``alkphos`` console script."""
     try:
