@@ -11,7 +11,9 @@ from typer.testing import CliRunner
 
 from alkphos import load_knowledge
 from alkphos.cli import app
+from alkphos.intervals.labfile import dump_file
 from alkphos.intervals.use import with_intervals
+from alkphos.knowledge.schema import AgeBound
 from alkphos.screening.tables import YEAR_KEY_BASE, KnowledgeTables
 from tests.lab_intervals import FILE_HIGH, FILE_LOW, KB_LOW, lab_file, write_lab_file
 
@@ -84,3 +86,22 @@ def test_screen_refuses_a_bad_intervals_file(tmp_path: Path) -> None:
     done = RUN.invoke(app, [*args, "--intervals", str(bad)])
     assert done.exit_code == 2
     assert done.stderr.startswith(f"error: --intervals: {bad}: intervals: ")
+
+
+def test_screen_refuses_an_age_bound_its_tables_cannot_hold(tmp_path: Path) -> None:
+    """Screening keys ages by whole years (days in the first year): a file entry from 18.5
+    years is fine for interpret but refused by screen, naming the entry."""
+    entry = lab_file().intervals[0].model_copy(update={"age_from": AgeBound(value=18.5, unit="y")})
+    path = tmp_path / "half.yaml"
+    path.write_text(dump_file(lab_file().model_copy(update={"intervals": [entry]})))
+    measurements = tmp_path / "m.csv"
+    measurements.write_text(MEASUREMENTS)
+    persons = tmp_path / "p.csv"
+    persons.write_text(PERSONS)
+    args = ["screen", str(measurements), "--persons", str(persons), "--out", str(tmp_path / "o")]
+    done = RUN.invoke(app, [*args, "--quiet", "--intervals", str(path)])
+    assert done.exit_code == 2
+    assert done.stderr == (
+        "error: intervals file: interval 'lab.alp.female.18y': screening needs age bounds in "
+        "whole years or in days under a year\n"
+    )
