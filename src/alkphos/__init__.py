@@ -15,6 +15,7 @@ from alkphos.adapters.case_json import parse_case as parse_case
 from alkphos.adapters.case_json import read_case_text as read_case_text
 from alkphos.engine import interpret as interpret
 from alkphos.engine import knowledge as load_knowledge
+from alkphos.engine import load_intervals as load_intervals
 from alkphos.errors import AlkphosError as AlkphosError
 from alkphos.errors import InputError as InputError
 from alkphos.errors import KnowledgeError as KnowledgeError
@@ -37,6 +38,7 @@ __all__ = [
     "UnitError",
     "__version__",
     "interpret",
+    "load_intervals",
     "load_knowledge",
     "parse_case",
     "read_case_text",

@@ -22,6 +22,7 @@ from alkphos.model.case import Setting
 
 if TYPE_CHECKING:
     from alkphos.adapters.report.dates import DateOrder
+    from alkphos.knowledge.loader import Knowledge
     from alkphos.model.interpretation import Interpretation
     from alkphos.model.report import ReportInterpretation
 
@@ -71,6 +72,17 @@ class ExportFormat(StrEnum):
     """Output formats of ``kb export``."""
 
     json = "json"
+
+
+IntervalsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--intervals",
+        help="A laboratory's intervals file (alkphos-intervals/1 YAML): used in place of the "
+        "knowledge base's intervals for the people it covers.",
+        metavar="FILE",
+    ),
+]
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
@@ -171,6 +183,7 @@ def interpret(
             help="With --report: dmy or mdy, for dates such as 03/05/2024 the report leaves open."
         ),
     ] = None,
+    intervals: IntervalsOption = None,
 ) -> None:
     """Interpret one case (or a batch of cases, a FHIR Bundle or a lab report) and print the
     interpretation."""
@@ -181,6 +194,7 @@ def interpret(
     _require_for_interpret(output_format, fhir is not None)
     when = _as_of(as_of)
     place = _setting(setting)
+    kb = _knowledge(intervals)
     patient = {
         key: value
         for key, value in (
@@ -194,14 +208,14 @@ def interpret(
     if report is not None:
         if case is not None or fhir is not None or batch is not None:
             _fail("give a case file, --fhir, --batch or --report, not more than one")
-        _interpret_report(report, patient, date_order, when, place, output_format, out)
+        _interpret_report(report, patient, date_order, when, place, output_format, out, kb)
         return
     if patient or date_order is not None:
         _fail("--age, --birth-date, --sex, --pregnancy-week and --date-order go with --report")
     if batch is not None:
         if case is not None or fhir is not None:
             _fail("give a case file, --fhir or --batch, not more than one")
-        raise typer.Exit(_run_batch(batch, when, out))
+        raise typer.Exit(_run_batch(batch, when, out, kb))
     if case is not None and fhir is not None:
         _fail("give a case file or --fhir BUNDLE, not both")
     if case is None and fhir is None:
@@ -209,13 +223,13 @@ def interpret(
     patient_id = None
     try:
         if fhir is not None:
-            result, patient_id = _interpret_fhir(_read_text(fhir), when, place)
+            result, patient_id = _interpret_fhir(_read_text(fhir), when, place, kb)
         else:
             assert case is not None
             parsed = read_case_text(_read_text(case))
             if place is not None:
                 parsed = parsed.model_copy(update={"setting": place})
-            result = run(parsed, as_of=when or default_as_of(parsed) or date.today())
+            result = run(parsed, as_of=when or default_as_of(parsed) or date.today(), kb=kb)
     except AlkphosError as exc:
         _fail(str(exc))
     if output_format is OutputFormat.fhir:
@@ -243,11 +257,11 @@ def _interpret_report(
     place: Setting | None,
     output_format: OutputFormat,
     out: Path | None,
+    kb: Knowledge,
 ) -> None:
     """``interpret --report``: read the report, interpret it, and show what was read first."""
     from alkphos.adapters.report.case import interpret_report
     from alkphos.adapters.report.document import MAX_BYTES, is_pdf, report_text
-    from alkphos.engine import knowledge
 
     if output_format in (OutputFormat.fhir, OutputFormat.jsonl):
         _fail(f"--report gives json, text, html or pdf, not {output_format.value}")
@@ -265,7 +279,7 @@ def _interpret_report(
         read = interpret_report(
             text,
             case_patient,
-            knowledge(),
+            kb,
             date.today(),
             as_of=when,
             date_order=cast("DateOrder | None", date_order),
@@ -292,6 +306,20 @@ def _read_bytes(path: str, limit: int) -> bytes:
             return handle.read(limit)
     except OSError as exc:
         _fail(f"{path}: cannot read the file ({exc.strerror or exc})")
+
+
+def _knowledge(intervals: Path | None) -> Knowledge:
+    """The bundled knowledge base, with a laboratory's intervals file in use if given."""
+    from alkphos.engine import knowledge
+
+    if intervals is None:
+        return knowledge()
+    from alkphos.intervals.use import resolve
+
+    try:
+        return resolve(intervals, knowledge())
+    except AlkphosError as exc:
+        _fail(f"--intervals: {exc}")
 
 
 def _require_for_interpret(output_format: OutputFormat, reads_fhir: bool) -> None:
@@ -325,16 +353,15 @@ def _setting(text: str | None) -> Setting | None:
 
 
 def _interpret_fhir(
-    text: str, when: date | None, setting: Setting | None = None
+    text: str, when: date | None, setting: Setting | None, kb: Knowledge
 ) -> tuple[Interpretation, str | None]:
     from alkphos.adapters.case_json import load_json
     from alkphos.adapters.fhir import interpret_fhir, read_bundle
-    from alkphos.engine import knowledge
 
-    read = read_bundle(load_json(text), knowledge())
+    read = read_bundle(load_json(text), kb)
     if setting is not None and read.case is not None:
         read.case["setting"] = setting
-    result = interpret_fhir(read, as_of=when or read.latest or date.today())
+    result = interpret_fhir(read, as_of=when or read.latest or date.today(), kb=kb)
     return result, read.patient_id
 
 
@@ -359,7 +386,7 @@ def _write_report(
     _write_file(out, render_pdf(result, knowledge(), today, report))
 
 
-def _run_batch(batch: Path, when: date | None, out: Path | None) -> int:
+def _run_batch(batch: Path, when: date | None, out: Path | None, kb: Knowledge) -> int:
     from alkphos.adapters.case_json import read_case_text
     from alkphos.engine import default_as_of
     from alkphos.engine import interpret as run
@@ -378,7 +405,7 @@ def _run_batch(batch: Path, when: date | None, out: Path | None) -> int:
                 continue
             try:
                 parsed = read_case_text(line)
-                result = run(parsed, as_of=when or default_as_of(parsed) or date.today())
+                result = run(parsed, as_of=when or default_as_of(parsed) or date.today(), kb=kb)
                 sink.write(result.model_dump_json() + "\n")
             except AlkphosError as exc:
                 failed += 1
@@ -430,6 +457,7 @@ def serve(
         list[str] | None,
         typer.Option(help="An origin allowed to embed the web page (repeat for more)."),
     ] = None,
+    intervals: IntervalsOption = None,
 ) -> None:
     """Start the service: REST API, FHIR R4 in and out, CDS Hooks 2.0."""
     from alkphos.extras import MissingExtra, require
@@ -450,6 +478,7 @@ def serve(
         public_url=public_url,
         db=db or default_db(),
         frame_ancestors=tuple(frame_ancestor or ()),
+        intervals=intervals,
     )
     problems = settings.problems()
     if problems:
@@ -461,6 +490,8 @@ def serve(
             load_jwks(jwks)
         except ValueError as exc:
             _fail(str(exc))
+    if intervals is not None:
+        _knowledge(intervals)  # a bad file stops here with one line, before any worker starts
     base = settings.base_url()
     typer.echo(f"alkphos serving on {base} (CDS Hooks discovery: {base}/cds-services)", err=True)
     run(settings, workers=workers)
@@ -557,6 +588,7 @@ def screen(
     quiet: Annotated[
         bool, typer.Option("--quiet", help="No progress display and no summary line.")
     ] = False,
+    intervals: IntervalsOption = None,
 ) -> None:
     """Screen a population for persistently low ALP that nobody followed up."""
     from alkphos.extras import MissingExtra, require
@@ -582,6 +614,7 @@ def screen(
         as_of=_as_of(as_of),
         explain=explain,
         quiet=quiet,
+        intervals=intervals,
     )
     try:
         run_screen(options)
@@ -696,6 +729,119 @@ def intervals_derive(
         run_derive(options)
     except AlkphosError as exc:
         _fail(str(exc))
+
+
+class VerifyFormat(StrEnum):
+    """Output formats of ``intervals verify``."""
+
+    text = "text"
+    json = "json"
+
+
+class VerifySex(StrEnum):
+    """The sex of ``intervals verify --sex``."""
+
+    female = "female"
+    male = "male"
+
+
+@intervals_app.command("verify")
+def intervals_verify(
+    intervals: IntervalsOption = None,
+    values: Annotated[
+        Path | None,
+        typer.Option(
+            "--values",
+            help="Values of healthy reference individuals (20 or more per stratum), in the "
+            "order measured: the CLSI EP28-A3c transference rule.",
+            metavar="FILE",
+        ),
+    ] = None,
+    estimate: Annotated[
+        Path | None,
+        typer.Option(
+            "--estimate",
+            help="Routine results (1,000 or more per stratum): an indirect estimate, whose 90% "
+            "confidence intervals the limits in use should fall in.",
+            metavar="FILE",
+        ),
+    ] = None,
+    sex: Annotated[
+        VerifySex | None,
+        typer.Option(help="With --age: one stratum, and one-column files of values."),
+    ] = None,
+    age: Annotated[
+        float | None, typer.Option(min=0, max=130, help="Age in years (with --sex).")
+    ] = None,
+    analyte: Annotated[str, typer.Option(help="The analyte the values are of.")] = "alp",
+    unit: Annotated[
+        str | None, typer.Option(help="The values' unit (default: the analyte's own, U/L).")
+    ] = None,
+    output_format: Annotated[
+        VerifyFormat, typer.Option("--format", help="text or json.")
+    ] = VerifyFormat.text,
+    bootstrap: Annotated[
+        int, typer.Option(min=0, help="Bootstrap resamples of the indirect estimate's CIs.")
+    ] = 50,
+) -> None:
+    """Check the intervals in use (the knowledge base's, or --intervals FILE's) against this
+    laboratory's data: per stratum keep, replace (with what), or test 20 more.
+
+    Files: without --sex/--age, CSVs with a header naming value, sex (female/male or F/M)
+    and age (years), a stratum per interval in use; with --sex and --age, one-column files
+    (as for 'intervals estimate') for that one stratum.
+    """
+    from alkphos.extras import MissingExtra, require
+
+    try:
+        require("intervals", "alkphos intervals verify")
+    except MissingExtra as exc:
+        _fail(str(exc))
+    if values is None and estimate is None:
+        _fail("nothing to verify against: give --values FILE, --estimate FILE or both")
+    if (sex is None) != (age is None):
+        _fail(
+            "--sex and --age go together (one stratum); leave both out for files with "
+            "columns value, sex and age"
+        )
+    kb = _knowledge(intervals)
+    known = kb.find_analyte(analyte)
+    if known is None:
+        _fail(f"--analyte: '{analyte}' is not an analyte alkphos knows")
+    factor = 1.0
+    if unit is not None:
+        from alkphos.units import normalise_spelling
+
+        conversion = kb.unit_index[known].get(normalise_spelling(unit))
+        if conversion is None:
+            accepted = ", ".join(kb.accepted_units(known))
+            _fail(f"--unit: '{unit}' is not a unit for {known} (accepted: {accepted})")
+        factor = conversion.factor
+    from alkphos.intervals.command import verify_files
+    from alkphos.intervals.verify import format_verdicts
+
+    try:
+        verdicts = verify_files(
+            kb,
+            analyte=known,
+            reference=values,
+            routine=estimate,
+            sex=sex.value if sex else None,
+            age=age,
+            factor=factor,
+            bootstrap=bootstrap,
+        )
+    except AlkphosError as exc:
+        _fail(str(exc))
+    described = "the knowledge base's" + (
+        f", and the laboratory's from {intervals} where it covers the person" if intervals else ""
+    )
+    in_use = {
+        "description": described,
+        "file": str(intervals) if intervals else None,
+        "knowledge_version": kb.version,
+    }
+    _write(format_verdicts(verdicts, in_use, output_format.value), None)
 
 
 def main() -> None:

@@ -8,10 +8,11 @@ output, byte for byte.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from datetime import date
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alkphos._version import __version__
 from alkphos.adapters.case_json import parse_case
@@ -39,7 +40,11 @@ from alkphos.rules.status import alp_block, interval_used
 from alkphos.rules.summary import clinician_summary, patient_summary
 from alkphos.rules.workup import recommend_tests
 
-__all__ = ["default_as_of", "interpret", "knowledge"]
+if TYPE_CHECKING:
+    from alkphos.intervals.labfile import LabIntervalFile
+    from alkphos.intervals.use import IntervalsSource
+
+__all__ = ["default_as_of", "interpret", "knowledge", "load_intervals"]
 
 _SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
 
@@ -52,6 +57,18 @@ def knowledge() -> Knowledge:
     return kb
 
 
+def load_intervals(path: str | os.PathLike[str]) -> LabIntervalFile:
+    """A laboratory's intervals file, read and checked against the bundled knowledge base
+    (analytes, units, lower < upper, ages without overlaps or gaps), for ``interpret``.
+
+    Raises:
+        InputError: the file cannot be read or an entry is wrong (the entry is named).
+    """
+    from alkphos.intervals.use import load_intervals as load
+
+    return load(path, knowledge())
+
+
 def default_as_of(case: Case) -> date | None:
     """The latest result date of the case, if any result is dated."""
     dates = [d for result in case.results if (d := result.collected_on) is not None]
@@ -59,7 +76,10 @@ def default_as_of(case: Case) -> date | None:
 
 
 def interpret(
-    case: Case | Mapping[str, Any], as_of: date | None = None, kb: Knowledge | None = None
+    case: Case | Mapping[str, Any],
+    as_of: date | None = None,
+    kb: Knowledge | None = None,
+    intervals: IntervalsSource | None = None,
 ) -> Interpretation:
     """Interpret one case.
 
@@ -67,15 +87,23 @@ def interpret(
         case: a ``Case`` or a parsed JSON object in the contract's case form.
         as_of: the date the interpretation is made; defaults to the latest result date.
         kb: a knowledge base; defaults to the bundled one.
+        intervals: a laboratory's intervals file (its path, or the model from
+            ``load_intervals``), used in place of the knowledge base's intervals for the
+            people it covers; limits printed on a result still win.
 
     Raises:
-        InputError: the case cannot be read, or no ``as_of`` is given and no result is dated.
+        InputError: the case or the intervals file cannot be read, or no ``as_of`` is given
+            and no result is dated.
     """
     parsed = parse_case(case)
     when = as_of or default_as_of(parsed)
     if when is None:
         raise InputError("as_of", "no result has a date", "give as_of, the date of interpretation")
     kb = kb or knowledge()
+    if intervals is not None:
+        from alkphos.intervals.use import resolve
+
+        kb = resolve(intervals, kb)
     facts = gather_facts(parsed, kb, when)
     alp = alp_block(facts)
     series = alp_series(facts)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Literal
 
@@ -375,25 +375,28 @@ def _interval(
         return built_in
     if pregnancy_weeks is not None and analyte == "alp" and built_in is not None:
         # Labs report non-pregnant limits; placental ALP makes them wrong in pregnancy.
-        return Interval(
-            low=built_in.low,
-            high=built_in.high,
-            unit=built_in.unit,
+        return replace(
+            built_in,
             basis=built_in.basis + "; used instead of the laboratory's non-pregnancy limits",
-            source=built_in.source,
-            citations=built_in.citations,
         )
     basis = "Reporting laboratory's own limits"
-    if low is None or high is None:
+    partial = built_in is not None and (low is None or high is None)
+    if built_in is not None and partial:
         missing = "lower" if low is None else "upper"
-        basis += f"; {missing} limit from the knowledge base" if built_in else ""
+        where = (
+            f"the laboratory's intervals file ({built_in.basis})"
+            if built_in.source == "laboratory file"
+            else "the knowledge base"
+        )
+        basis += f"; {missing} limit from {where}"
     return Interval(
         low=_tidy(low * factor) if low is not None else (built_in.low if built_in else None),
         high=_tidy(high * factor) if high is not None else (built_in.high if built_in else None),
         unit=kb.analytes[analyte].unit,
         basis=basis,
         source="laboratory",
-        citations=built_in.citations if built_in and (low is None or high is None) else (),
+        citations=built_in.citations if built_in is not None and partial else (),
+        local=built_in.local if built_in is not None and partial else (),
     )
 
 

@@ -70,12 +70,17 @@ def create_app(
 
     Raises:
         ValueError: the settings are unsafe or incomplete (e.g. no auth off loopback).
+        InputError: the settings' intervals file cannot be read or has a wrong entry.
     """
     settings = settings or Settings()
     problems = settings.problems()
     if problems:
         raise ValueError("; ".join(problems))
     kb = kb or knowledge()
+    if settings.intervals is not None:
+        from alkphos.intervals.use import resolve
+
+        kb = resolve(settings.intervals, kb)
     services = load_services(kb)
     store = Store(settings.db, settings.link_days)
     store.purge()

@@ -49,6 +49,8 @@ class Settings:
         max_body_bytes: larger request bodies get 413.
         frame_ancestors: origins allowed to embed the web page in a frame (e.g. an EHR);
             none: no one may.
+        intervals: a laboratory's intervals file, loaded at start and used by every route
+            in place of the knowledge base's intervals for the people it covers.
     """
 
     host: str = "127.0.0.1"
@@ -61,6 +63,7 @@ class Settings:
     link_days: int = 30
     max_body_bytes: int = MAX_BODY_BYTES
     frame_ancestors: tuple[str, ...] = ()
+    intervals: Path | None = None
 
     def problems(self) -> list[str]:
         """What stops the service from starting safely, in words (empty when fine)."""

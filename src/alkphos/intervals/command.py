@@ -1,15 +1,22 @@
-"""The body of ``alkphos intervals estimate``: read each file, estimate, format."""
+"""The bodies of ``alkphos intervals estimate`` (read each file, estimate, format) and
+``alkphos intervals verify`` (read the values, group them by stratum, judge)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from alkphos.errors import InputError
 from alkphos.intervals.result import Estimate, SampleError
 
-__all__ = ["estimate_files", "format_estimates"]
+if TYPE_CHECKING:
+    from alkphos.intervals.verify import Verdict
+    from alkphos.knowledge.loader import Knowledge
+    from alkphos.rules.intervals import Interval
+
+__all__ = ["estimate_files", "format_estimates", "verify_files"]
 
 
 def estimate_files(
@@ -67,3 +74,70 @@ def format_estimates(estimates: Sequence[tuple[Path, Estimate]], output_format: 
     if output_format == "json":
         return json.dumps([_record(p, e) for p, e in estimates], indent=2)
     return "\n".join(_text(p, e) for p, e in estimates)
+
+
+def verify_files(
+    kb: Knowledge,
+    *,
+    analyte: str,
+    reference: Path | None,
+    routine: Path | None,
+    sex: str | None,
+    age: float | None,
+    factor: float = 1.0,
+    bootstrap: int = 50,
+) -> list[Verdict]:
+    """The verdicts of ``alkphos intervals verify``.
+
+    With ``sex`` and ``age`` the files are one-column (one stratum: the interval in use for
+    that person); without, CSVs with the columns value, sex and age (a stratum per interval
+    in use). Values are multiplied by ``factor`` into the analyte's unit.
+
+    Raises:
+        SampleError: a file that cannot be read, or (one stratum) too few values.
+        InputError: no interval in use for the person.
+    """
+    from alkphos.intervals.files import has_columns, read_rows, read_values
+    from alkphos.intervals.verify import Stratum, group_rows, interval_for, verify
+
+    def scaled(values: Sequence[float]) -> list[float]:
+        return [v * factor for v in values] if factor != 1.0 else list(values)
+
+    if sex is not None and age is not None:
+        interval = interval_for(kb, analyte, sex, age)
+        if interval is None:
+            raise InputError("--age", f"no interval in use for {sex}, {age:g} years")
+        stratum = Stratum(
+            label=f"{_label(interval)} ({sex}, {age:g} years)",
+            interval=interval,
+            routine=scaled(read_values(routine)) if routine else (),
+            reference=scaled(read_values(reference)) if reference else (),
+        )
+        return verify(kb, [stratum], bootstrap=bootstrap, strict=True)
+    grouped: dict[str, dict[Interval, list[float]]] = {}
+    for name, path in (("routine", routine), ("reference", reference)):
+        if path is None:
+            continue
+        if not has_columns(path):
+            raise SampleError(
+                "one column: give --sex and --age for its stratum, or columns value, sex and age",
+                str(path),
+            )
+        rows = [(v * factor, s, a) for v, s, a in read_rows(path)]
+        grouped[name] = group_rows(kb, analyte, rows, str(path))
+    intervals = list(dict.fromkeys([*grouped.get("routine", {}), *grouped.get("reference", {})]))
+    strata = [
+        Stratum(
+            label=_label(interval),
+            interval=interval,
+            routine=grouped.get("routine", {}).get(interval, []),
+            reference=grouped.get("reference", {}).get(interval, []),
+        )
+        for interval in intervals
+    ]
+    return verify(kb, strata, bootstrap=bootstrap)
+
+
+def _label(interval: Interval) -> str:
+    """The population an interval describes, in words (its basis up to the source)."""
+    return interval.basis.split(" (")[0].split(";")[0]

@@ -1,4 +1,5 @@
-"""Reading a file of values: a one-column CSV (header optional) or a Parquet file."""
+"""Reading a file of values: a one-column CSV (header optional) or a Parquet file; or, for
+``intervals verify``, a CSV with a header naming the columns value, sex and age."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 from alkphos.intervals.result import SampleError
 
-__all__ = ["read_values"]
+__all__ = ["Row", "has_columns", "read_rows", "read_values"]
 
 
 def _number(text: str) -> float | None:
@@ -78,3 +79,70 @@ def read_values(path: Path) -> list[float]:
     if path.suffix.lower() == ".parquet":
         return _read_parquet(path)
     return _read_csv(path)
+
+
+#: One value with the sex and age (years) that choose its stratum.
+Row = tuple[float, str, float]
+_COLUMNS = ("value", "sex", "age")
+_SEXES = {"female": "female", "f": "female", "male": "male", "m": "male"}
+_MAX_AGE_YEARS = 130
+
+
+def has_columns(path: Path) -> bool:
+    """Whether ``path`` is a CSV whose first line names more than one column."""
+    if path.suffix.lower() == ".parquet" or not path.exists():
+        return False
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            first = next(csv.reader(handle), [])
+    except (OSError, UnicodeDecodeError):
+        return False
+    return len(first) > 1
+
+
+def read_rows(path: Path) -> list[Row]:
+    """(value, sex, age) from a CSV with a header naming ``value``, ``sex`` and ``age``
+    (years; other columns are ignored); ``SampleError`` naming the file and line."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            lines = list(csv.reader(handle))
+    except OSError as exc:
+        raise SampleError(f"cannot read the file ({exc.strerror or exc})", str(path)) from None
+    except UnicodeDecodeError:
+        raise SampleError("not UTF-8 text", str(path)) from None
+    if not lines:
+        raise SampleError("empty (a header naming value, sex and age, then rows)", str(path))
+    header = [cell.strip().lower() for cell in lines[0]]
+    missing = [name for name in _COLUMNS if name not in header]
+    if missing:
+        raise SampleError(
+            f"the header has no column {', '.join(repr(m) for m in missing)} "
+            "(columns value, sex and age, or a one-column file with --sex and --age)",
+            str(path),
+        )
+    where = [header.index(name) for name in _COLUMNS]
+    rows: list[Row] = []
+    for line, cells in enumerate(lines[1:], 2):
+        if len(cells) != len(header):
+            raise SampleError(
+                f"line {line} has {len(cells)} fields where the header has {len(header)}",
+                str(path),
+            )
+        value_text, sex_text, age_text = (cells[i].strip() for i in where)
+        value = _number(value_text)
+        if value is None:
+            raise SampleError(f"line {line}: value is not a number: '{value_text}'", str(path))
+        sex = _SEXES.get(sex_text.lower())
+        if sex is None:
+            raise SampleError(
+                f"line {line}: sex '{sex_text}' is not female or male (F or M)", str(path)
+            )
+        age = _number(age_text)
+        if age is None or not 0 <= age <= _MAX_AGE_YEARS:
+            raise SampleError(
+                f"line {line}: age '{age_text}' is not a number of years from 0 to "
+                f"{_MAX_AGE_YEARS}",
+                str(path),
+            )
+        rows.append((value, sex, age))
+    return rows

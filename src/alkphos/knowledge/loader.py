@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 from alkphos._version import __version__
 from alkphos.cache import cache_dir, digest, read_cached, write_cached
 from alkphos.errors import KnowledgeError
+from alkphos.knowledge.local import LocalInterval
 from alkphos.knowledge.names import cores, name_candidates, plain_key
 from alkphos.knowledge.schema import (
     Analyte,
@@ -99,6 +100,11 @@ class Knowledge:
     finding_index: Mapping[str, str] = field(repr=False)
     drug_index: Mapping[str, str] = field(repr=False)
     interval_factors: Mapping[str, float] = field(repr=False)
+    local_intervals: Mapping[str, tuple[LocalInterval, ...]] = field(
+        default_factory=dict, repr=False
+    )
+    """A laboratory's own intervals (from its intervals file), looked up before
+    ``intervals`` for the people they cover; empty for the bundled knowledge base."""
 
     def __repr__(self) -> str:
         return f"Knowledge(version={self.version!r}, causes={len(self.causes)})"
@@ -164,9 +170,8 @@ def load_knowledge() -> Knowledge:
 
 def _digest(files: Iterable[Path]) -> str:
     code = Path(__file__).parent
-    return digest(
-        __version__, (code / "schema.py", code / "loader.py", code.parent / "units.py", *files)
-    )
+    modules = (code / "schema.py", code / "local.py", code / "loader.py", code.parent / "units.py")
+    return digest(__version__, (*modules, *files))
 
 
 def build_knowledge(folder: Path, version: str) -> Knowledge:

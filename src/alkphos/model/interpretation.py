@@ -16,6 +16,7 @@ __all__ = [
     "FollowUp",
     "Inputs",
     "Interpretation",
+    "LaboratoryBasis",
     "Pattern",
     "ReferenceIntervalUsed",
     "ResultStatus",
@@ -32,6 +33,28 @@ PatternName = Literal["hepatocellular", "mixed", "cholestatic"]
 _OUT = ConfigDict(frozen=True, extra="forbid")
 
 
+class LaboratoryBasis(BaseModel):
+    """How a laboratory's own interval (an entry of its intervals file) was obtained."""
+
+    model_config = _OUT
+
+    entry: str = Field(description="The entry's id in the intervals file.")
+    laboratory: str | None = None
+    method: Literal["indirect", "direct", "transferred"]
+    estimator: str | None = None
+    n: int | None = Field(default=None, description="Values the limits rest on.")
+    lower_ci: tuple[float, float] | None = Field(
+        default=None, description="90% confidence interval of the lower limit (canonical unit)."
+    )
+    upper_ci: tuple[float, float] | None = Field(
+        default=None, description="90% confidence interval of the upper limit (canonical unit)."
+    )
+    date_from: str | None = None
+    date_to: str | None = None
+    origin: str
+    statement: str = Field(description="The basis in one sentence.")
+
+
 class ReferenceIntervalUsed(BaseModel):
     """The reference interval a result was judged against, and why it was chosen."""
 
@@ -41,8 +64,15 @@ class ReferenceIntervalUsed(BaseModel):
     high: float | None
     unit: str
     basis: str = Field(description="Which population and which source.")
-    source: Literal["laboratory", "knowledge base"]
+    source: Literal["laboratory", "laboratory file", "knowledge base"] = Field(
+        description="laboratory: limits printed on the result; laboratory file: the "
+        "laboratory's intervals file (--intervals); knowledge base: alkphos's own."
+    )
     citations: list[str] = Field(default_factory=list)
+    laboratory_basis: list[LaboratoryBasis] = Field(
+        default_factory=list,
+        description="For limits from a laboratory's intervals file: how each was obtained.",
+    )
 
 
 class AlpBlock(BaseModel):

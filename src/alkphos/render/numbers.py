@@ -99,9 +99,10 @@ def reported(row: ResultStatus, kb: Knowledge | None = None) -> tuple[str, str]:
         return value, ""
     if not factor:  # the unit is not known to convert: say the interval canonically
         return value, limits(interval, row.analyte, kb)
-    # The laboratory's limits are as it printed them; the knowledge base's, converted to
-    # another unit, are rounded to that unit's precision (2.10 mmol/L is 8.4 mg/dL, not 8.417).
-    converted = factor != 1 and interval.source == "knowledge base"
+    # The laboratory's limits are as it printed them; the knowledge base's (or its intervals
+    # file's), converted to another unit, are rounded to that unit's precision (2.10 mmol/L
+    # is 8.4 mg/dL, not 8.417).
+    converted = factor != 1 and interval.source != "laboratory"
     low = _show(interval.low / factor, places, converted) if interval.low is not None else ""
     high = _show(interval.high / factor, places, converted) if interval.high is not None else ""
     return value, _range(low, high, unit)

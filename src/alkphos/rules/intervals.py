@@ -3,14 +3,21 @@
 Knowledge-base intervals are chosen by analyte, age, sex and pregnancy week. With the sex
 unknown, where female and male limits differ the widest of the two is used (so no one is
 called abnormal only because the sex was not given), and the basis says so.
+
+A laboratory's intervals file (``Knowledge.local_intervals``) replaces the knowledge base's
+intervals for the people it covers: its entry is chosen the same way and, where it has
+none for this analyte, sex, age and pregnancy, the knowledge base's interval is used.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from alkphos.knowledge.age import Age
 from alkphos.knowledge.loader import Knowledge
+from alkphos.knowledge.local import LocalBasis, LocalInterval
 from alkphos.knowledge.schema import AgeBound, Citation, ReferenceInterval
 
 __all__ = ["Interval", "adult_interval", "citation_label", "knowledge_interval", "status_of"]
@@ -24,8 +31,10 @@ class Interval:
     high: float | None
     unit: str
     basis: str
-    source: str  # "laboratory" or "knowledge base"
+    source: str  # "laboratory" (printed on the result), "laboratory file" or "knowledge base"
     citations: tuple[str, ...] = ()
+    local: tuple[LocalBasis, ...] = ()
+    """The basis of each laboratory-file entry the limits come from."""
 
 
 def citation_label(citation: Citation) -> str:
@@ -43,7 +52,7 @@ def citation_label(citation: Citation) -> str:
     return f"{name} {citation.year}" if citation.year else name
 
 
-def _matches_age(interval: ReferenceInterval, age: Age) -> bool:
+def _matches_age(interval: ReferenceInterval | LocalInterval, age: Age) -> bool:
     if not age.reached(interval.age_from):
         return False
     return interval.age_to is None or not age.reached(interval.age_to)
@@ -65,26 +74,38 @@ def knowledge_interval(
     pregnancy_weeks: float | None,
     menopause: str | None = None,
 ) -> Interval | None:
-    """The knowledge-base interval for this analyte and person, or None if there is none.
+    """The interval for this analyte and person: the laboratory file's where it covers
+    them, else the knowledge base's; None if neither has one.
 
-    Where a woman's intervals are tagged by menopausal status and hers is stated and differs
-    from the one her age falls in, the interval of her status nearest her age is used.
+    Where a woman's knowledge-base intervals are tagged by menopausal status and hers is
+    stated and differs from the one her age falls in, the interval of her status nearest
+    her age is used.
     """
-    candidates = kb.intervals.get(analyte, ())
-    if not candidates:
-        return None
+    local = kb.local_intervals.get(analyte, ())
     if pregnancy_weeks is not None and sex != "male":
-        for interval in candidates:
+        note = f" at {pregnancy_weeks:g} weeks of pregnancy"
+        for row in local:
+            weeks = row.pregnancy_weeks
+            in_weeks = weeks is not None and weeks.from_ <= pregnancy_weeks < weeks.to
+            if in_weeks and (age is None or _matches_age(row, age)):
+                return _from_local(kb, [row], note)
+        for interval in kb.intervals.get(analyte, ()):
             weeks = interval.pregnancy_weeks
             if weeks is not None and weeks.from_ <= pregnancy_weeks < weeks.to:
-                return _from_rows(kb, [interval], f" at {pregnancy_weeks:g} weeks of pregnancy")
-    general = [i for i in candidates if i.pregnancy_weeks is None]
-    note = ""
-    if age is None:
-        rows = [i for i in general if i.age_to is None]
-        note = "; age not given, so adult limits are assumed"
-    else:
-        rows = [i for i in general if _matches_age(i, age)]
+                return _from_rows(kb, [interval], note)
+    if local:
+        found = _local_general(kb, analyte, local, age, sex, menopause)
+        if found is not None:
+            return found
+    return _general(kb, analyte, age, sex, menopause)
+
+
+def _general(
+    kb: Knowledge, analyte: str, age: Age | None, sex: str, menopause: str | None
+) -> Interval | None:
+    """The knowledge base's non-pregnancy interval for this age and sex."""
+    general = [i for i in kb.intervals.get(analyte, ()) if i.pregnancy_weeks is None]
+    rows, note = _at_age(general, age)
     if sex in ("female", "male"):
         chosen = [i for i in rows if i.sex in (sex, "any")][:1]
         if chosen and menopause is not None and chosen[0].menopause not in (None, menopause):
@@ -96,8 +117,19 @@ def knowledge_interval(
         shared = [i for i in rows if i.sex == "any"]
         chosen = shared[:1] or [i for i in rows if i.sex in ("female", "male")]
         if len(chosen) > 1:
-            note += "; sex not given, so the widest of the female and male limits is used"
+            note += _SEX_NOT_GIVEN
     return _from_rows(kb, chosen, note) if chosen else None
+
+
+_SEX_NOT_GIVEN = "; sex not given, so the widest of the female and male limits is used"
+_R = TypeVar("_R", ReferenceInterval, LocalInterval)
+
+
+def _at_age(rows: Iterable[_R], age: Age | None) -> tuple[list[_R], str]:
+    """The rows for this age (the open-ended adult rows when the age is not given)."""
+    if age is None:
+        return [i for i in rows if i.age_to is None], "; age not given, so adult limits are assumed"
+    return [i for i in rows if _matches_age(i, age)], ""
 
 
 def _nearest_of_status(
@@ -121,6 +153,61 @@ def _nearest_of_status(
 
 def _years(bound: AgeBound) -> float:
     return bound.value if bound.unit == "y" else bound.value / 365.25
+
+
+def _local_general(
+    kb: Knowledge,
+    analyte: str,
+    local: Iterable[LocalInterval],
+    age: Age | None,
+    sex: str,
+    menopause: str | None,
+) -> Interval | None:
+    """The laboratory file's non-pregnancy interval; with the sex not given, the widest of
+    the female and male limits (the knowledge base's for a sex the file does not cover)."""
+    rows, note = _at_age((i for i in local if i.pregnancy_weeks is None), age)
+    if sex in ("female", "male"):
+        chosen = [i for i in rows if i.sex in (sex, "any")][:1]
+        return _from_local(kb, chosen, note) if chosen else None
+    shared = [i for i in rows if i.sex == "any"][:1]
+    if shared:
+        return _from_local(kb, shared, note)
+    female = [i for i in rows if i.sex == "female"][:1]
+    male = [i for i in rows if i.sex == "male"][:1]
+    if female and male:
+        return _from_local(kb, female + male, note + _SEX_NOT_GIVEN)
+    if not (female or male):
+        return None
+    other = _general(kb, analyte, age, "male" if female else "female", menopause)
+    ours = _from_local(kb, female or male, note)
+    if other is None:
+        return ours
+    return Interval(
+        low=min(ours.low, other.low) if ours.low is not None and other.low is not None else None,
+        high=max(ours.high, other.high)
+        if ours.high is not None and other.high is not None
+        else None,
+        unit=ours.unit,
+        basis=f"{ours.basis} / {other.basis}{_SEX_NOT_GIVEN}",
+        source="laboratory file",
+        citations=other.citations,
+        local=ours.local,
+    )
+
+
+def _from_local(kb: Knowledge, rows: list[LocalInterval], note: str) -> Interval:
+    lows = [row.low for row in rows if row.low is not None]
+    highs = [row.high for row in rows if row.high is not None]
+    population = " / ".join(_first_sentence(row.population) for row in rows)
+    statements = "; ".join(dict.fromkeys(row.basis.statement for row in rows))
+    return Interval(
+        low=min(lows) if len(lows) == len(rows) else None,
+        high=max(highs) if len(highs) == len(rows) else None,
+        unit=kb.analytes[rows[0].analyte].unit,
+        basis=f"{population} ({statements}){note}",
+        source="laboratory file",
+        local=tuple(row.basis for row in rows),
+    )
 
 
 def _from_rows(kb: Knowledge, rows: list[ReferenceInterval], note: str) -> Interval:

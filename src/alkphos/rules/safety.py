@@ -403,7 +403,7 @@ def _above_general_limit(facts: Facts, alp: Measurement, general_high: float | N
     return (
         alp.status == "normal"
         and alp.interval is not None
-        and alp.interval.source == "knowledge base"
+        and alp.interval.source != "laboratory"
         and general_high is not None
         and alp.value > general_high
     )

@@ -6,9 +6,12 @@ Raised ALP is graded with CTCAE v5.0 "alkaline phosphatase increased" against th
 
 from __future__ import annotations
 
+from typing import Literal
+
 from alkphos.facts import Facts, Measurement
 from alkphos.knowledge.loader import Knowledge
-from alkphos.model.interpretation import AlpBlock, ReferenceIntervalUsed
+from alkphos.knowledge.local import LocalBasis
+from alkphos.model.interpretation import AlpBlock, LaboratoryBasis, ReferenceIntervalUsed
 from alkphos.rules.intervals import Interval
 
 __all__ = ["GRADE_SCHEME", "alp_block", "grade", "interval_used"]
@@ -24,9 +27,22 @@ def interval_used(interval: Interval) -> ReferenceIntervalUsed:
         high=interval.high,
         unit=interval.unit,
         basis=interval.basis,
-        source="laboratory" if interval.source == "laboratory" else "knowledge base",
+        source=_SOURCES.get(interval.source, "knowledge base"),
         citations=list(interval.citations),
+        laboratory_basis=[
+            LaboratoryBasis.model_validate(_fields(basis)) for basis in interval.local
+        ],
     )
+
+
+_SOURCES: dict[str, Literal["laboratory", "laboratory file", "knowledge base"]] = {
+    "laboratory": "laboratory",
+    "laboratory file": "laboratory file",
+}
+
+
+def _fields(basis: LocalBasis) -> dict[str, object]:
+    return {name: getattr(basis, name) for name in LocalBasis.__slots__}
 
 
 def grade(kb: Knowledge, multiple_of_uln: float) -> str | None:

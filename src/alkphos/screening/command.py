@@ -36,6 +36,8 @@ class ScreenOptions:
     as_of: date | None
     explain: bool
     quiet: bool
+    intervals: Path | None = None
+    """A laboratory's intervals file, used in place of the knowledge base's intervals."""
 
 
 def _check(options: ScreenOptions) -> None:
@@ -125,6 +127,13 @@ def run_screen(options: ScreenOptions) -> Screen:
     assert options.out is not None  # checked above
     check_out(options.out)
     kb = knowledge()
+    if options.intervals is not None:
+        from alkphos.intervals.use import resolve
+
+        try:
+            kb = resolve(options.intervals, kb)
+        except InputError as exc:
+            raise InputError("--intervals", str(exc)) from None
     with _progress(options.quiet) as step, staged(options.out, (NoUsableRows,)) as staging:
         step("starting")
         engine = connect(

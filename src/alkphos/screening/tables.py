@@ -2,8 +2,10 @@
 
 Every threshold, interval, unit factor, name and code the set-wise rules use comes from
 here, built once from the same ``Knowledge`` the per-patient engine reads. Reference
-intervals are expanded to one row per (analyte, sex, age key) by asking the engine's own
-``knowledge_interval``, so screening and ``interpret`` cannot pick different limits:
+intervals (a laboratory intervals file's too, where one is in use: its digest is part of
+the knowledge version the tables are cached by) are expanded to one row per (analyte, sex,
+age key) by asking the engine's own ``knowledge_interval``, so screening and ``interpret``
+cannot pick different limits:
 
 * age key ``-1``: age unknown (no birth date) - the engine then assumes adult limits;
 * ``0..366``: days since birth in the first year of life;
@@ -21,12 +23,13 @@ from typing import Any
 import pyarrow as pa  # type: ignore[import-untyped]  # noqa: TID253 - screening only
 
 from alkphos.cache import cache_dir, digest, read_cached, write_cached
-from alkphos.errors import KnowledgeError
+from alkphos.errors import InputError, KnowledgeError
 from alkphos.facts import AGE_LIMIT_YEARS
 from alkphos.knowledge.age import DAYS_PER_YEAR, Age
 from alkphos.knowledge.codes import family
 from alkphos.knowledge.loader import Knowledge
-from alkphos.knowledge.schema import AgeBound, ScreeningRule
+from alkphos.knowledge.local import LocalInterval
+from alkphos.knowledge.schema import AgeBound, ReferenceInterval, ScreeningRule
 from alkphos.rules.intervals import knowledge_interval
 
 __all__ = [
@@ -319,18 +322,22 @@ def _intervals(kb: Knowledge, analytes: tuple[str, ...]) -> pa.Table:
 
 
 def _bounds(kb: Knowledge, analyte: str) -> list[AgeBound]:
-    """Every age bound of an analyte's intervals (checked to be expressible by age keys)."""
+    """Every age bound of an analyte's intervals, the knowledge base's and a laboratory
+    file's (checked to be expressible by age keys)."""
     bounds: list[AgeBound] = []
-    for interval in kb.intervals.get(analyte, ()):
+    rows: list[ReferenceInterval | LocalInterval] = [
+        *kb.intervals.get(analyte, ()),
+        *kb.local_intervals.get(analyte, ()),
+    ]
+    for interval in rows:
         for bound in (interval.age_from, interval.age_to):
             if bound is None:
                 continue
             whole = bound.unit == "y" and float(bound.value).is_integer()
             if not (whole or (bound.unit == "d" and bound.value < 365)):
-                raise KnowledgeError(
-                    "reference_intervals.yaml",
-                    f"{interval.id}.age",
-                    "screening needs age bounds in whole years or in days under a year",
-                )
+                problem = "screening needs age bounds in whole years or in days under a year"
+                if isinstance(interval, LocalInterval):
+                    raise InputError(f"intervals file: interval '{interval.id}'", problem)
+                raise KnowledgeError("reference_intervals.yaml", f"{interval.id}.age", problem)
             bounds.append(bound)
     return bounds
