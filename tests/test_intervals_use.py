@@ -112,22 +112,9 @@ def test_a_whole_tiling_file_is_accepted() -> None:
             "overlap those of interval 'a' (18 y to 50 y) for alp, female",
         ),
         (
-            [_entry("a", age_to=_years(40)), _entry("b", age_from=_years(50))],
-            "'b'",
-            "a gap in ages before it: interval 'a' covers 18 y to 40 y, this one 50 y to no",
-        ),
-        (
             [_entry("a", sex="any", age_to=_years(20)), _entry("b", age_from=_years(19))],
             "'b'",
             "overlap those of interval 'a'",
-        ),
-        (
-            [
-                _entry("a", pregnancy_weeks=WeekRange.model_validate({"from": 0, "to": 20})),
-                _entry("b", pregnancy_weeks=WeekRange.model_validate({"from": 24, "to": 42})),
-            ],
-            "'b'",
-            "a gap in pregnancy weeks before it",
         ),
     ],
 )
@@ -285,3 +272,22 @@ def test_cli_bad_intervals_file_is_one_error_line(tmp_path: Path) -> None:
         f"error: --intervals: {bad}: interval 'lab.alp.f'.low: lower limit 95 is not below "
         "upper limit 45 (low < high)\n"
     )
+
+
+def test_a_gap_between_entries_keeps_the_knowledge_base_there_and_is_said() -> None:
+    """Ages a file leaves out between entries (a stratum `intervals derive` could not
+    estimate) are not refused: the knowledge base's interval is used there, and
+    `uncovered` says so for a note."""
+    from alkphos.intervals.use import uncovered
+
+    lab = _with(_entry("a", age_to=_years(40)), _entry("b", age_from=_years(50)))
+    check_file(lab, load_knowledge(), "lab.yaml")
+    (gap,) = uncovered(lab)
+    assert "ages between interval 'a' (18 y to 40 y) and interval 'b'" in gap
+    assert "knowledge base's interval is used there" in gap
+    weeks = _with(
+        _entry("a", pregnancy_weeks=WeekRange.model_validate({"from": 0, "to": 20})),
+        _entry("b", pregnancy_weeks=WeekRange.model_validate({"from": 24, "to": 42})),
+    )
+    check_file(weeks, load_knowledge(), "lab.yaml")
+    assert any("pregnancy weeks between" in said for said in uncovered(weeks))

@@ -314,12 +314,16 @@ def _knowledge(intervals: Path | None) -> Knowledge:
 
     if intervals is None:
         return knowledge()
-    from alkphos.intervals.use import resolve
+    from alkphos.intervals.labfile import load_file
+    from alkphos.intervals.use import resolve, uncovered
 
     try:
-        return resolve(intervals, knowledge())
+        kb = resolve(intervals, knowledge())
     except AlkphosError as exc:
         _fail(f"--intervals: {exc}")
+    for gap in uncovered(load_file(intervals)):
+        typer.echo(f"note: --intervals: {gap}", err=True)
+    return kb
 
 
 def _require_for_interpret(output_format: OutputFormat, reads_fhir: bool) -> None:

@@ -3,8 +3,10 @@ intervals in place of the knowledge base's for the people it covers.
 
 Beyond the file's own schema (``labfile``), each entry must name an analyte the knowledge
 base knows, in a unit accepted for it; have lower < upper (plausible, not negative); and
-the entries of one analyte and sex (and pregnancy weeks) must cover their ages without
-overlap and without gaps. Every problem is an ``InputError`` naming the entry.
+the entries of one analyte and sex (and pregnancy weeks) must not overlap. Every problem
+is an ``InputError`` naming the entry. Ages a file leaves out between its entries (a
+stratum ``intervals derive`` had too few results to estimate, or a slip in a hand-written
+file) keep the knowledge base's interval; ``uncovered`` says which, for a note.
 """
 
 from __future__ import annotations
@@ -25,7 +27,14 @@ from alkphos.knowledge.local import LocalBasis, LocalInterval
 from alkphos.knowledge.schema import AgeBound
 from alkphos.units import normalise_spelling
 
-__all__ = ["IntervalsSource", "check_file", "load_intervals", "resolve", "with_intervals"]
+__all__ = [
+    "IntervalsSource",
+    "check_file",
+    "load_intervals",
+    "resolve",
+    "uncovered",
+    "with_intervals",
+]
 
 IntervalsSource = LabIntervalFile | str | os.PathLike[str]
 _MERGED: dict[tuple[str, str], Knowledge] = {}
@@ -89,6 +98,13 @@ def check_file(lab: LabIntervalFile, kb: Knowledge, source: str = "intervals fil
         seen.add(entry.id)
         _check_entry(kb, entry, where)
     _check_cover(lab.intervals, source)
+
+
+def uncovered(lab: LabIntervalFile) -> list[str]:
+    """The ages (or pregnancy weeks) the file leaves out between its entries, in words."""
+    gaps: list[str] = []
+    _check_cover(lab.intervals, "intervals file", gaps)
+    return gaps
 
 
 def _where(source: str, entry: LabInterval) -> str:
@@ -167,9 +183,12 @@ def _age(bound: AgeBound | None) -> str:
     return "no upper bound" if bound is None else f"{bound.value:g} {bound.unit}"
 
 
-def _check_cover(entries: Sequence[LabInterval], source: str) -> None:
-    """Per analyte, sex (an 'any' entry counts for both) and pregnancy weeks: the ages
-    tile a span without overlap or gap; and the pregnancy week ranges tile theirs."""
+def _check_cover(
+    entries: Sequence[LabInterval], source: str, gaps: list[str] | None = None
+) -> None:
+    """Per analyte, sex (an 'any' entry counts for both) and pregnancy weeks: the ages do
+    not overlap, nor the pregnancy week ranges; each gap between entries is added to
+    ``gaps`` in words."""
     groups: dict[tuple[str, str, tuple[float, float] | None], list[LabInterval]] = {}
     for entry in entries:
         sexes = ("female", "male") if entry.sex == "any" else (entry.sex,)
@@ -183,6 +202,7 @@ def _check_cover(entries: Sequence[LabInterval], source: str) -> None:
         stratum = f"{analyte}, {sex}{in_weeks}"
         _tile(
             source,
+            gaps,
             stratum,
             "ages",
             [(_days(r.age_from), None if r.age_to is None else _days(r.age_to), r) for r in rows],
@@ -195,6 +215,7 @@ def _check_cover(entries: Sequence[LabInterval], source: str) -> None:
     for (analyte, sex), spans in pregnancy.items():
         _tile(
             source,
+            gaps,
             f"{analyte}, {sex}, pregnancy",
             "pregnancy weeks",
             [(start, end, entry) for (start, end), entry in spans.items()],
@@ -208,6 +229,7 @@ def _check_cover(entries: Sequence[LabInterval], source: str) -> None:
 
 def _tile(
     source: str,
+    gaps: list[str] | None,
     stratum: str,
     what: str,
     spans: Iterable[tuple[float, float | None, LabInterval]],
@@ -222,12 +244,11 @@ def _tile(
                 f"({say(before)}) for {stratum}",
                 "entries of one analyte and sex that do not overlap",
             )
-        if end < start - 1e-9:
-            raise InputError(
-                _where(source, after),
-                f"a gap in {what} before it: interval '{before.id}' covers {say(before)}, "
-                f"this one {say(after)}, for {stratum}",
-                "entries that meet: one's upper bound is the next one's lower bound",
+        if end < start - 1e-9 and gaps is not None:
+            gaps.append(
+                f"{what} between interval '{before.id}' ({say(before)}) and interval "
+                f"'{after.id}' ({say(after)}) for {stratum} are not in the file: the "
+                "knowledge base's interval is used there"
             )
 
 
