@@ -52,8 +52,8 @@ def _base(context: ApiContext, request: Request) -> str:
     return context.base_url(request) if context.settings.public_url else ""
 
 
-def _store(context: ApiContext, case: dict[str, Any], notes: list[str], as_of: date) -> str:
-    return context.store.save_link({"case": case, "notes": notes}, as_of.isoformat())
+async def _store(context: ApiContext, case: dict[str, Any], notes: list[str], as_of: date) -> str:
+    return await context.store.saved({"case": case, "notes": notes}, as_of.isoformat())
 
 
 def _see(context: ApiContext, request: Request, link: str, reader: str = "") -> RedirectResponse:
@@ -106,7 +106,7 @@ async def submit(request: Request, context: Context) -> Response:
     except InputError as error:
         errors = {field_for_path(error.path, state.origin()): _field_message(error)}
         return HTMLResponse(render_form(context.kb, base, state, errors), status_code=422)
-    return _see(context, request, _store(context, case, [], when), state.reader)
+    return _see(context, request, await _store(context, case, [], when), state.reader)
 
 
 @router.post("/interpret/paste", response_class=HTMLResponse)
@@ -131,7 +131,7 @@ async def paste(request: Request, context: Context) -> Response:
     except InputError as error:
         errors = {"document": f"{error.path}: {_field_message(error)}"}
         return HTMLResponse(render_form(context.kb, base, state, errors, text), status_code=422)
-    return _see(context, request, _store(context, case, notes, when))
+    return _see(context, request, await _store(context, case, notes, when))
 
 
 @router.post("/examples/{name}", response_class=HTMLResponse)
@@ -142,7 +142,7 @@ async def example(name: str, request: Request, context: Context) -> Response:
         raise HTTPException(404, "no such example")
     parsed = parse_case(chosen.case)
     when = default_as_of(parsed) or context.clock()
-    return _see(context, request, _store(context, chosen.case, [], when))
+    return _see(context, request, await _store(context, chosen.case, [], when))
 
 
 def page_for(

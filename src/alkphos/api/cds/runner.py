@@ -90,8 +90,8 @@ class CdsRunner:
             cards = patient_view_cards(maker)
         else:
             cards = guard_cards(maker, orders)
-        if cards:  # the link is kept only when a card shows it
-            self.store.keep(prepared.link)
+        if cards:  # the link is kept only when a card shows it, and before it is shown
+            await self.store.kept(prepared.link)
             self.store.record_cards(spec.id, [(card.uuid or "", kind) for kind, card in cards])
         return CdsResponse(cards=[card for _, card in cards])
 
