@@ -430,6 +430,14 @@ def serve(
         list[str] | None,
         typer.Option(help="An origin allowed to embed the web page (repeat for more)."),
     ] = None,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Another name clients call the service by (Host; repeat for more). "
+            "The --public-url host, the listening address and, on loopback, localhost "
+            "are allowed already."
+        ),
+    ] = None,
 ) -> None:
     """Start the service: REST API, FHIR R4 in and out, CDS Hooks 2.0."""
     from alkphos.extras import MissingExtra, require
@@ -450,6 +458,7 @@ def serve(
         public_url=public_url,
         db=db or default_db(),
         frame_ancestors=tuple(frame_ancestor or ()),
+        allowed_hosts=tuple(allowed_host or ()),
     )
     problems = settings.problems()
     if problems:

@@ -16,9 +16,11 @@ from alkphos._version import __version__
 from alkphos.api.cds.definitions import load_services
 from alkphos.api.cds.runner import CdsRunner
 from alkphos.api.context import ApiContext
+from alkphos.api.crosssite import CrossSiteMiddleware
 from alkphos.api.errors import install_handlers
 from alkphos.api.failsafe import FailsafeMiddleware
 from alkphos.api.headers import SecurityHeadersMiddleware
+from alkphos.api.hosts import HostMiddleware
 from alkphos.api.middleware import AccessLogMiddleware, BodyLimitMiddleware
 from alkphos.api.openapi import openapi_document
 from alkphos.api.routes import cds_hooks, feedback, interpret, meta, report
@@ -134,6 +136,8 @@ def create_app(
         logger.warning(
             "authentication is off (--auth none): serving on loopback only (%s)", settings.host
         )
+    app.add_middleware(CrossSiteMiddleware, public_url=settings.public_url)
+    app.add_middleware(HostMiddleware, names=settings.host_names(), exempt=("/healthz",))
     app.add_middleware(AccessLogMiddleware)
     app.add_middleware(FailsafeMiddleware)
 

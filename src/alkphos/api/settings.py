@@ -14,6 +14,7 @@ __all__ = ["MAX_BODY_BYTES", "Settings", "default_db", "is_loopback"]
 MAX_BODY_BYTES = 1_000_000
 # An origin as a Content-Security-Policy source: scheme, host (or *.host), optional port.
 _ORIGIN = re.compile(r"https?://(\*\.)?[A-Za-z0-9.-]+(:[0-9]{1,5})?")
+_HOST = re.compile(r"[A-Za-z0-9.-]+|\[?[0-9A-Fa-f:.]+\]?")
 
 
 def default_db() -> Path:
@@ -49,6 +50,9 @@ class Settings:
         max_body_bytes: larger request bodies get 413.
         frame_ancestors: origins allowed to embed the web page in a frame (e.g. an EHR);
             none: no one may.
+        allowed_hosts: more names clients may reach the service by (``Host``), beside the
+            host of ``public_url``, the listening address and, on loopback, the loopback
+            names; a request for any other name is refused.
     """
 
     host: str = "127.0.0.1"
@@ -61,6 +65,7 @@ class Settings:
     link_days: int = 30
     max_body_bytes: int = MAX_BODY_BYTES
     frame_ancestors: tuple[str, ...] = ()
+    allowed_hosts: tuple[str, ...] = ()
 
     def problems(self) -> list[str]:
         """What stops the service from starting safely, in words (empty when fine)."""
@@ -84,12 +89,28 @@ class Settings:
             found.append(
                 f"--public-url must start with http:// or https:// (got {self.public_url})"
             )
+        if not self.host_names():
+            found.append(
+                f"listening on {self.host}, the service has no name to answer to: give "
+                "--public-url URL or --allowed-host NAME (the names clients call it by)"
+            )
+        found += [
+            f"--allowed-host must be a host name or address without scheme or port (got {name!r})"
+            for name in self.allowed_hosts
+            if not _HOST.fullmatch(name)
+        ]
         found += [
             f"--frame-ancestor must be an origin such as https://ehr.example.org (got {origin!r})"
             for origin in self.frame_ancestors
             if not _ORIGIN.fullmatch(origin)
         ]
         return found
+
+    def host_names(self) -> frozenset[str]:
+        """The names the service answers to (the ``Host`` of a request must be one)."""
+        from alkphos.api.hosts import service_names
+
+        return service_names(self.host, self.public_url, self.allowed_hosts, is_loopback(self.host))
 
     def base_url(self) -> str:
         """The base URL used for card links when no request URL is at hand."""
