@@ -159,6 +159,8 @@ def test_fhir_json_is_json(server: str) -> None:
 def test_a_service_without_a_name_refuses_to_start(
     tmp_path: Path, keys: Keys, settings: dict[str, Any], words: str
 ) -> None:
-    extra = {"jwks": keys.jwks, "issuers": (ISSUER,)} if settings.get("auth") else {}
+    extra: dict[str, Any] = (
+        {"jwks": keys.jwks, "issuers": (ISSUER,)} if settings.get("auth") else {}
+    )
     with pytest.raises(ValueError, match=words):
         create_app(Settings(db=tmp_path / "s.db", **settings, **extra))
