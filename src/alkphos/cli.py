@@ -430,6 +430,14 @@ def serve(
         list[str] | None,
         typer.Option(help="An origin allowed to embed the web page (repeat for more)."),
     ] = None,
+    web_form: Annotated[
+        bool | None,
+        typer.Option(
+            "--web-form/--no-web-form",
+            help="Serve the case form to anyone who reaches the service (default: on with "
+            "--auth none, off with --auth jwt; card links open either way).",
+        ),
+    ] = None,
     allowed_host: Annotated[
         list[str] | None,
         typer.Option(
@@ -459,6 +467,7 @@ def serve(
         db=db or default_db(),
         frame_ancestors=tuple(frame_ancestor or ()),
         allowed_hosts=tuple(allowed_host or ()),
+        web_form=web_form,
     )
     problems = settings.problems()
     if problems:

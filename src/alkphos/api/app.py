@@ -23,6 +23,7 @@ from alkphos.api.headers import SecurityHeadersMiddleware
 from alkphos.api.hosts import HostMiddleware
 from alkphos.api.middleware import AccessLogMiddleware, BodyLimitMiddleware
 from alkphos.api.openapi import openapi_document
+from alkphos.api.quota import Quota
 from alkphos.api.routes import cds_hooks, feedback, interpret, meta, report
 from alkphos.api.security import AuthMiddleware, JwtVerifier, load_jwks
 from alkphos.api.settings import Settings
@@ -109,8 +110,20 @@ def create_app(
             "auto_configure": False,
         },
     )
+    limited = settings.auth == "jwt"  # the form is open to a network: rate limits too
+    quota = Quota(
+        max_case_bytes=settings.max_case_bytes,
+        per_minute=settings.anonymous_per_minute if limited else 0,
+        bytes_per_hour=settings.anonymous_bytes_per_hour if limited else 0,
+    )
     app.state.context = ApiContext(
-        settings=settings, kb=kb, services=services, store=store, runner=runner, clock=clock
+        settings=settings,
+        kb=kb,
+        services=services,
+        store=store,
+        runner=runner,
+        clock=clock,
+        quota=quota,
     )
     install_handlers(app)
     from alkphos.web import routes as web

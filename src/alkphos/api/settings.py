@@ -50,6 +50,13 @@ class Settings:
         max_body_bytes: larger request bodies get 413.
         frame_ancestors: origins allowed to embed the web page in a frame (e.g. an EHR);
             none: no one may.
+        web_form: serve the case form (``/``, ``/interpret``, ``/interpret/paste``,
+            ``/examples/...``), which anyone who reaches the service may use; default: on
+            with ``auth="none"`` (loopback), off with ``auth="jwt"``.
+        max_case_bytes: the largest case the web form stores (its link's content).
+        anonymous_per_minute, anonymous_bytes_per_hour: with ``auth="jwt"`` and the form
+            on, the cases one client address may store a minute, and the bytes all of
+            them together may store an hour.
         allowed_hosts: more names clients may reach the service by (``Host``), beside the
             host of ``public_url``, the listening address and, on loopback, the loopback
             names; a request for any other name is refused.
@@ -66,6 +73,10 @@ class Settings:
     max_body_bytes: int = MAX_BODY_BYTES
     frame_ancestors: tuple[str, ...] = ()
     allowed_hosts: tuple[str, ...] = ()
+    web_form: bool | None = None
+    max_case_bytes: int = 100_000
+    anonymous_per_minute: int = 20
+    anonymous_bytes_per_hour: int = 20_000_000
 
     def problems(self) -> list[str]:
         """What stops the service from starting safely, in words (empty when fine)."""
@@ -105,6 +116,11 @@ class Settings:
             if not _ORIGIN.fullmatch(origin)
         ]
         return found
+
+    @property
+    def serves_form(self) -> bool:
+        """Whether the case form is served (see ``web_form``)."""
+        return self.web_form if self.web_form is not None else self.auth == "none"
 
     def host_names(self) -> frozenset[str]:
         """The names the service answers to (the ``Host`` of a request must be one)."""
