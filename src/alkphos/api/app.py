@@ -23,6 +23,7 @@ from alkphos.api.headers import SecurityHeadersMiddleware
 from alkphos.api.hosts import HostMiddleware
 from alkphos.api.middleware import AccessLogMiddleware, BodyLimitMiddleware
 from alkphos.api.openapi import openapi_document
+from alkphos.api.pdfs import PdfRenderer
 from alkphos.api.quota import Quota
 from alkphos.api.routes import cds_hooks, feedback, interpret, meta, report
 from alkphos.api.security import AuthMiddleware, JwtVerifier, load_jwks
@@ -92,6 +93,7 @@ def create_app(
             async with runner.http_client():
                 yield
         finally:
+            pdfs.close()
             store.flush()
 
     app = FastAPI(
@@ -110,6 +112,7 @@ def create_app(
             "auto_configure": False,
         },
     )
+    pdfs = PdfRenderer(kb, settings.pdf_workers, settings.pdf_waiting)
     limited = settings.auth == "jwt"  # the form is open to a network: rate limits too
     quota = Quota(
         max_case_bytes=settings.max_case_bytes,
@@ -124,6 +127,7 @@ def create_app(
         runner=runner,
         clock=clock,
         quota=quota,
+        pdfs=pdfs,
     )
     install_handlers(app)
     from alkphos.web import routes as web

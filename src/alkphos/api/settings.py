@@ -57,6 +57,8 @@ class Settings:
         anonymous_per_minute, anonymous_bytes_per_hour: with ``auth="jwt"`` and the form
             on, the cases one client address may store a minute, and the bytes all of
             them together may store an hour.
+        pdf_workers, pdf_waiting: processes rendering PDF reports at once, and requests
+            for one that may wait (more get 503).
         allowed_hosts: more names clients may reach the service by (``Host``), beside the
             host of ``public_url``, the listening address and, on loopback, the loopback
             names; a request for any other name is refused.
@@ -77,6 +79,8 @@ class Settings:
     max_case_bytes: int = 100_000
     anonymous_per_minute: int = 20
     anonymous_bytes_per_hour: int = 20_000_000
+    pdf_workers: int = 1
+    pdf_waiting: int = 8
 
     def problems(self) -> list[str]:
         """What stops the service from starting safely, in words (empty when fine)."""

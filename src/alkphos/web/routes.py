@@ -178,10 +178,8 @@ def page_for(
 @router.get("/interpretations/{link}.pdf")
 async def interpretation_pdf(context: Context, link: Annotated[str, Path_(**_LINK)]) -> Response:
     """The interpretation as a PDF for the patient's record."""
-    from alkphos.report.pdf import render_pdf
-
     result = linked_interpretation(context, link)
-    pdf = render_pdf(result, context.kb, context.clock())
+    pdf = await context.pdfs.render(result, context.clock())
     headers = {"Content-Disposition": f'attachment; filename="alkphos-{link[:8]}.pdf"'}
     return Response(pdf, media_type="application/pdf", headers=headers)
 
