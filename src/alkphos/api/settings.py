@@ -7,7 +7,10 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from alkphos.api.protocol import Limits
 
 __all__ = ["MAX_BODY_BYTES", "Settings", "default_db", "is_loopback"]
 
@@ -59,6 +62,11 @@ class Settings:
             them together may store an hour.
         pdf_workers, pdf_waiting: processes rendering PDF reports at once, and requests
             for one that may wait (more get 503).
+        header_seconds, body_seconds: a request's headers must arrive within this many
+            seconds of its connection (or first byte), its body within this many of its
+            headers; else the connection is closed.
+        max_connections, max_connections_per_client: open connections per worker process,
+            and from one client address; more are closed at once.
         allowed_hosts: more names clients may reach the service by (``Host``), beside the
             host of ``public_url``, the listening address and, on loopback, the loopback
             names; a request for any other name is refused.
@@ -81,6 +89,10 @@ class Settings:
     anonymous_bytes_per_hour: int = 20_000_000
     pdf_workers: int = 1
     pdf_waiting: int = 8
+    header_seconds: float = 10.0
+    body_seconds: float = 30.0
+    max_connections: int = 2000
+    max_connections_per_client: int = 200
 
     def problems(self) -> list[str]:
         """What stops the service from starting safely, in words (empty when fine)."""
@@ -131,6 +143,17 @@ class Settings:
         from alkphos.api.hosts import service_names
 
         return service_names(self.host, self.public_url, self.allowed_hosts, is_loopback(self.host))
+
+    def connection_limits(self) -> Limits:
+        """The read deadlines and connection caps for the HTTP server."""
+        from alkphos.api.protocol import Limits
+
+        return Limits(
+            header_seconds=self.header_seconds,
+            body_seconds=self.body_seconds,
+            max_connections=self.max_connections,
+            per_client=self.max_connections_per_client,
+        )
 
     def base_url(self) -> str:
         """The base URL used for card links when no request URL is at hand."""
