@@ -14,6 +14,7 @@ from fastapi.middleware.gzip import GZipMiddleware  # noqa: TID253 - api only
 
 from alkphos._version import __version__
 from alkphos.api.cds.definitions import load_services
+from alkphos.api.cds.fetch import FetchLimits
 from alkphos.api.cds.runner import CdsRunner
 from alkphos.api.context import ApiContext
 from alkphos.api.crosssite import CrossSiteMiddleware
@@ -83,7 +84,8 @@ def create_app(
     services = load_services(kb)
     store = Store(settings.db, settings.link_days)
     store.purge()
-    runner = CdsRunner(kb, services, store, clock)
+    limits = FetchLimits(settings.fhir_max_bytes, settings.fhir_max_entries, settings.fhir_seconds)
+    runner = CdsRunner(kb, services, store, clock, limits)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -67,6 +67,9 @@ class Settings:
             headers; else the connection is closed.
         max_connections, max_connections_per_client: open connections per worker process,
             and from one client address; more are closed at once.
+        fhir_max_bytes, fhir_max_entries, fhir_seconds: what one CDS call reads from the
+            client's FHIR server at most (more bytes or time: the key is not had; more
+            entries: the rest are left out, with a note).
         allowed_hosts: more names clients may reach the service by (``Host``), beside the
             host of ``public_url``, the listening address and, on loopback, the loopback
             names; a request for any other name is refused.
@@ -93,6 +96,9 @@ class Settings:
     body_seconds: float = 30.0
     max_connections: int = 2000
     max_connections_per_client: int = 200
+    fhir_max_bytes: int = 10_000_000
+    fhir_max_entries: int = 5_000
+    fhir_seconds: float = 10.0
 
     def problems(self) -> list[str]:
         """What stops the service from starting safely, in words (empty when fine)."""
