@@ -65,8 +65,11 @@ class PdfRenderer:
             raise PdfBusy
         self._pending += 1
         try:
-            loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self._executor(), _render, result, made_on)
+            # Submitted from a thread: the first submit starts the worker process, which
+            # takes seconds (a new interpreter, the knowledge base sent to it).
+            pool = self._executor()
+            future = await asyncio.to_thread(pool.submit, _render, result, made_on)
+            return await asyncio.wrap_future(future)
         except BrokenProcessPool:
             self.close()  # a worker died (e.g. out of memory): a new pool next time
             raise
