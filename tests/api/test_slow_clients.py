@@ -122,3 +122,16 @@ def test_limits_come_from_the_settings(tmp_path: Path) -> None:
     assert settings.connection_limits() == Limits(
         header_seconds=3, body_seconds=30, max_connections=2000, per_client=7
     )
+
+
+def test_idle_connections_from_many_addresses_do_not_lock_others_out(server: str) -> None:
+    """Sixty idle connections from three addresses fill every place: a new client is still
+    answered (the connection idle longest gives way)."""
+    idle = [_connect(server, f"127.0.0.{n}") for n in (3, 4, 5) for _ in range(20)]
+    try:
+        time.sleep(0.2)
+        assert _healthy(server)
+        assert _closed_within(idle[0], 0.5) is not None  # the oldest made room
+    finally:
+        for sock in idle:
+            sock.close()

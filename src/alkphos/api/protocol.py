@@ -7,9 +7,11 @@ open until the process runs out of file descriptors. Here:
 - the request line and headers must arrive within ``header_seconds`` of the connection
   opening (or of the request's first byte on a kept-alive connection), the body within
   ``body_seconds`` of the headers; otherwise the connection is closed;
-- at most ``max_connections`` connections are open at once (per worker process), at most
-  ``per_client`` of them from one client address; a connection beyond either is closed
-  at once, so one address cannot take every connection.
+- at most ``per_client`` connections are open from one client address (more are closed at
+  once), and at most ``max_connections`` in all (per worker process): a new connection
+  past that closes the connection that has waited longest without sending a whole request
+  (an idle one), so idle connections from many addresses cannot lock everyone out; when
+  none is idle, the new connection is closed.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ class Limits:
 class _Guarded(HttpToolsProtocol):
     limits: ClassVar[Limits]
     by_client: ClassVar[Counter[str]]
+    idle: ClassVar[dict[_Guarded, None]]  # waiting for a request's headers, oldest first
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -49,19 +52,24 @@ class _Guarded(HttpToolsProtocol):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         peer = transport.get_extra_info("peername")
         self._address = str(peer[0]) if isinstance(peer, tuple) else ""
-        if (
-            len(self.connections) >= self.limits.max_connections
-            or self.by_client[self._address] >= self.limits.per_client
-        ):
+        full = len(self.connections) >= self.limits.max_connections
+        if self.by_client[self._address] >= self.limits.per_client or (full and not self.idle):
             logger.warning("connection refused: too many open connections")
             transport.abort()
             return
+        if full:
+            oldest = next(iter(self.idle))
+            del self.idle[oldest]
+            logger.warning("idle connection closed: the connection limit was reached")
+            oldest.transport.abort()
         self.by_client[self._address] += 1
         super().connection_made(transport)
+        self.idle[self] = None
         self._arm(self.limits.header_seconds, "headers")
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
+        self.idle.pop(self, None)
         if self.transport is None:
             return  # refused in connection_made: never counted
         self.by_client[self._address] -= 1
@@ -75,6 +83,7 @@ class _Guarded(HttpToolsProtocol):
             self._arm(self.limits.header_seconds, "headers")
 
     def on_headers_complete(self) -> None:
+        self.idle.pop(self, None)
         self._disarm()
         self._arm(self.limits.body_seconds, "body")
         super().on_headers_complete()
@@ -82,6 +91,11 @@ class _Guarded(HttpToolsProtocol):
     def on_message_complete(self) -> None:
         self._disarm()
         super().on_message_complete()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing():
+            self.idle[self] = None  # kept alive, waiting for the next request
 
     def _arm(self, seconds: float, part: str) -> None:
         self._deadline = self.loop.call_later(seconds, self._expire, part)
@@ -100,4 +114,5 @@ class _Guarded(HttpToolsProtocol):
 
 def guarded_protocol(limits: Limits) -> type[HttpToolsProtocol]:
     """An httptools protocol class for uvicorn's ``http`` setting, with ``limits``."""
-    return type("AlkphosHttpProtocol", (_Guarded,), {"limits": limits, "by_client": Counter()})
+    state = {"limits": limits, "by_client": Counter(), "idle": {}}
+    return type("AlkphosHttpProtocol", (_Guarded,), state)

@@ -67,7 +67,7 @@ def server_config(
         lifespan="on",
         http=guarded_protocol(limits),  # httptools, with deadlines and connection caps
         loop="uvloop",  # sets TCP_NODELAY on every connection
-        limit_concurrency=limits.max_connections,
+        limit_concurrency=limits.max_connections + 1,  # uvicorn refuses at >= the limit
         timeout_keep_alive=5,
     )
     logging.getLogger("uvicorn.access").disabled = True
