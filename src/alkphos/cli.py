@@ -462,6 +462,22 @@ def serve(
         typer.Option(help="An origin allowed to embed the web page (repeat for more)."),
     ] = None,
     intervals: IntervalsOption = None,
+    web_form: Annotated[
+        bool | None,
+        typer.Option(
+            "--web-form/--no-web-form",
+            help="Serve the case form to anyone who reaches the service (default: on with "
+            "--auth none, off with --auth jwt; card links open either way).",
+        ),
+    ] = None,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Another name clients call the service by (Host; repeat for more). "
+            "The --public-url host, the listening address and, on loopback, localhost "
+            "are allowed already."
+        ),
+    ] = None,
 ) -> None:
     """Start the service: REST API, FHIR R4 in and out, CDS Hooks 2.0."""
     from alkphos.extras import MissingExtra, require
@@ -483,6 +499,8 @@ def serve(
         db=db or default_db(),
         frame_ancestors=tuple(frame_ancestor or ()),
         intervals=intervals,
+        allowed_hosts=tuple(allowed_host or ()),
+        web_form=web_form,
     )
     problems = settings.problems()
     if problems:

@@ -47,7 +47,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Any:
 @pytest.fixture(scope="session")
 def client(app: Any) -> Iterator[TestClient]:
     """FastAPI's test client over the app (lifespan run)."""
-    with TestClient(app) as test_client:
+    with TestClient(app, base_url="http://localhost") as test_client:
         yield test_client
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import uvicorn
 
+from alkphos.api.protocol import Limits
 from alkphos.api.serve import server_config
 
 
@@ -22,12 +23,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(app: Any) -> Iterator[str]:
+def serving(app: Any, limits: Limits | None = None) -> Iterator[str]:
     """Serve ``app`` with uvicorn on 127.0.0.1 until the block ends; yield its base URL.
 
-    The server is configured as ``alkphos serve`` configures it.
+    The server is configured as ``alkphos serve`` configures it (``limits``: other read
+    deadlines and connection caps).
     """
-    server = uvicorn.Server(server_config(app, "127.0.0.1", free_port()))
+    server = uvicorn.Server(server_config(app, "127.0.0.1", free_port(), limits=limits))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

@@ -36,7 +36,7 @@ def test_discovery_window_moves_with_the_date(tmp_path: Path) -> None:
     """The same running service, a year and a leap day later: the window moved with it."""
     calendar = Calendar(dt.date(2025, 3, 1))
     app = create_app(Settings(db=tmp_path / "service.sqlite3"), clock=calendar)
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://localhost") as client:
         assert _windows(client) == {"2022-03-01"}
         calendar.today = dt.date(2026, 7, 15)
         assert _windows(client) == {"2023-07-15"}
@@ -55,7 +55,7 @@ def test_fhir_server_queries_use_the_date_of_the_call(tmp_path: Path, fhir: Fhir
     body: dict[str, Any] = hook_call("patient-view", None, patientId="moving")
     body["fhirServer"] = fhir.url
     body["fhirAuthorization"] = {"access_token": FHIR_TOKEN, "token_type": "Bearer"}
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://localhost") as client:
         for today, since in (
             (dt.date(2026, 6, 8), "2023-06-08"),
             (dt.date(2027, 1, 2), "2024-01-02"),

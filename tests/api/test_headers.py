@@ -119,7 +119,7 @@ def test_configured_frame_ancestors(tmp_path: Path) -> None:
     X-Frame-Options (which cannot name them) is left out."""
     origins = ("https://ehr.example.org", "https://*.hospital.example")
     app = create_app(Settings(db=tmp_path / "db.sqlite3", frame_ancestors=origins), clock=clock)
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://localhost") as client:
         response = client.get("/")
     assert _policy(response)["frame-ancestors"] == " ".join(origins)
     assert "x-frame-options" not in response.headers

@@ -138,14 +138,14 @@ def test_public_url_sets_the_audience(tmp_path: Path, keys: Keys) -> None:
     settings = Settings(
         auth="jwt", jwks=keys.jwks, issuers=(ISSUER,), public_url=public, db=tmp_path / "s.db"
     )
-    with TestClient(create_app(settings, clock=clock)) as test_client:
+    with TestClient(create_app(settings, clock=clock), base_url="http://localhost") as test_client:
         good = {"Authorization": f"Bearer {keys.token(public + VIEW)}"}
         response = test_client.post(VIEW, json=_call(), headers=good)
         assert response.status_code == 200
         assert response.json()["cards"][0]["links"][0]["url"].startswith(
             public + "/interpretations/"
         )
-        wrong = {"Authorization": f"Bearer {keys.token('http://testserver' + VIEW)}"}
+        wrong = {"Authorization": f"Bearer {keys.token('http://localhost' + VIEW)}"}
         assert test_client.post(VIEW, json=_call(), headers=wrong).status_code == 401
 
 

@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import signal
 import sqlite3
@@ -22,7 +24,10 @@ from pathlib import Path
 import httpx
 
 from alkphos.api.store import FeedbackItem, Store
+from tests.api.fhir_cases import prefetch, shifted
 from tests.api.servers import free_port
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 FEEDBACK = "/cds-services/alkphos-patient-view/feedback"
 
@@ -135,3 +140,79 @@ def test_sigkill_during_feedback_writes_leaves_the_store_intact(tmp_path: Path) 
         capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert restarted.returncode == 0, restarted.stderr
+
+
+def _serve(port: int, db: Path, workers: int) -> subprocess.Popen[bytes]:
+    """``alkphos serve`` in its own process group, answering /healthz."""
+    command = [sys.executable, "-m", "alkphos", "serve", "--port", str(port), "--db", str(db)]
+    server = subprocess.Popen(
+        [*command, "--workers", str(workers)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    os.killpg(server.pid, signal.SIGKILL)
+    raise RuntimeError("alkphos serve did not start")
+
+
+def _low_alp_call(number: int) -> dict[str, object]:
+    """A patient-view call whose case differs in its latest ALP, so its link is new."""
+    case = json.loads((EXAMPLES / "low-alp-adult.json").read_text(encoding="utf-8"))
+    case["results"][2]["value"] = 22 + (number % 400) / 100
+    recent = shifted(case, dt.date.today() - dt.timedelta(days=7))
+    return {
+        "hook": "patient-view",
+        "hookInstance": f"kill-{number}",
+        "context": {"userId": "Practitioner/1", "patientId": f"p{number}"},
+        "prefetch": prefetch(recent, f"p{number}"),
+    }
+
+
+def _card_links(client: httpx.Client, body: dict[str, object]) -> list[str]:
+    """The interpretation links of the cards the service returned (none on failure)."""
+    try:
+        answer = client.post("/cds-services/alkphos-patient-view", json=body)
+    except httpx.HTTPError:
+        return []
+    if answer.status_code != 200:
+        return []
+    return [link["url"] for card in answer.json()["cards"] for link in card.get("links", [])]
+
+
+def test_sigkill_loses_no_card_link_already_returned(tmp_path: Path) -> None:
+    """Kill -9 while cards are being returned (two workers, eight callers): after a restart
+    every link a returned card showed opens its interpretation (issue 17, item 8)."""
+    db = tmp_path / "service.sqlite3"
+    port = free_port()
+    bodies = [_low_alp_call(number) for number in range(700)]
+    server = _serve(port, db, workers=2)
+    try:
+        with (
+            httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client,
+            ThreadPoolExecutor(max_workers=8) as pool,
+        ):
+            sent = [pool.submit(_card_links, client, body) for body in bodies]
+            while sum(future.done() for future in sent) < 250:
+                time.sleep(0.01)
+            os.killpg(server.pid, signal.SIGKILL)
+            links = {link for future in sent for link in future.result()}
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=30)
+    assert len(links) >= 250
+    restarted = _serve(port, db, workers=1)
+    try:
+        with httpx.Client(timeout=10) as client:
+            lost = [link for link in links if client.get(link + ".json").status_code != 200]
+    finally:
+        os.killpg(restarted.pid, signal.SIGKILL)
+        restarted.wait(timeout=30)
+    assert lost == []

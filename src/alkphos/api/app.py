@@ -14,13 +14,18 @@ from fastapi.middleware.gzip import GZipMiddleware  # noqa: TID253 - api only
 
 from alkphos._version import __version__
 from alkphos.api.cds.definitions import load_services
+from alkphos.api.cds.fetch import FetchLimits
 from alkphos.api.cds.runner import CdsRunner
 from alkphos.api.context import ApiContext
+from alkphos.api.crosssite import CrossSiteMiddleware
 from alkphos.api.errors import install_handlers
 from alkphos.api.failsafe import FailsafeMiddleware
 from alkphos.api.headers import SecurityHeadersMiddleware
+from alkphos.api.hosts import HostMiddleware
 from alkphos.api.middleware import AccessLogMiddleware, BodyLimitMiddleware
 from alkphos.api.openapi import openapi_document
+from alkphos.api.pdfs import PdfRenderer
+from alkphos.api.quota import Quota
 from alkphos.api.routes import cds_hooks, feedback, interpret, meta, report
 from alkphos.api.security import AuthMiddleware, JwtVerifier, load_jwks
 from alkphos.api.settings import Settings
@@ -84,7 +89,8 @@ def create_app(
     services = load_services(kb)
     store = Store(settings.db, settings.link_days)
     store.purge()
-    runner = CdsRunner(kb, services, store, clock)
+    limits = FetchLimits(settings.fhir_max_bytes, settings.fhir_max_entries, settings.fhir_seconds)
+    runner = CdsRunner(kb, services, store, clock, limits)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -94,6 +100,7 @@ def create_app(
             async with runner.http_client():
                 yield
         finally:
+            pdfs.close()
             store.flush()
 
     app = FastAPI(
@@ -112,8 +119,22 @@ def create_app(
             "auto_configure": False,
         },
     )
+    pdfs = PdfRenderer(kb, settings.pdf_workers, settings.pdf_waiting)
+    limited = settings.auth == "jwt"  # the form is open to a network: rate limits too
+    quota = Quota(
+        max_case_bytes=settings.max_case_bytes,
+        per_minute=settings.anonymous_per_minute if limited else 0,
+        bytes_per_hour=settings.anonymous_bytes_per_hour if limited else 0,
+    )
     app.state.context = ApiContext(
-        settings=settings, kb=kb, services=services, store=store, runner=runner, clock=clock
+        settings=settings,
+        kb=kb,
+        services=services,
+        store=store,
+        runner=runner,
+        clock=clock,
+        quota=quota,
+        pdfs=pdfs,
     )
     install_handlers(app)
     from alkphos.web import routes as web
@@ -139,6 +160,8 @@ def create_app(
         logger.warning(
             "authentication is off (--auth none): serving on loopback only (%s)", settings.host
         )
+    app.add_middleware(CrossSiteMiddleware, public_url=settings.public_url)
+    app.add_middleware(HostMiddleware, names=settings.host_names(), exempt=("/healthz",))
     app.add_middleware(AccessLogMiddleware)
     app.add_middleware(FailsafeMiddleware)
 

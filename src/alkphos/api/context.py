@@ -10,6 +10,8 @@ from fastapi import Request  # noqa: TID253 - api only
 
 from alkphos.api.cds.definitions import Services
 from alkphos.api.cds.runner import CdsRunner
+from alkphos.api.pdfs import PdfRenderer
+from alkphos.api.quota import Quota
 from alkphos.api.settings import Settings
 from alkphos.api.store import Store
 from alkphos.knowledge.loader import Knowledge
@@ -27,6 +29,8 @@ class ApiContext:
     store: Store
     runner: CdsRunner
     clock: Callable[[], date]
+    quota: Quota
+    pdfs: PdfRenderer
     cached: dict[str, bytes] = field(default_factory=dict)
 
     def base_url(self, request: Request) -> str:

@@ -13,6 +13,8 @@ from fastapi.exceptions import RequestValidationError  # noqa: TID253
 from fastapi.responses import JSONResponse  # noqa: TID253
 from starlette.exceptions import HTTPException  # noqa: TID253
 
+from alkphos.api.pdfs import PdfBusy
+from alkphos.api.quota import QuotaExceeded
 from alkphos.api.schemas import ErrorDetail, ErrorResponse
 from alkphos.errors import InputError, InputErrors, closest
 
@@ -163,6 +165,17 @@ def install_handlers(app: FastAPI) -> None:
                 "$", "a date or number is out of range", "dates from 1900 on; finite values"
             ),
         )
+
+    @app.exception_handler(QuotaExceeded)
+    async def _quota(request: Request, exc: QuotaExceeded) -> JSONResponse:
+        accepted = "a smaller case" if exc.status == 413 else "fewer cases; try again later"
+        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
+        return error_response(exc.status, InputError("$", exc.problem, accepted), headers)
+
+    @app.exception_handler(PdfBusy)
+    async def _pdf_busy(request: Request, exc: PdfBusy) -> JSONResponse:
+        error = InputError("$", "every PDF worker is busy", "a request a few seconds later")
+        return error_response(503, error, {"Retry-After": str(exc.retry_after)})
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> JSONResponse:

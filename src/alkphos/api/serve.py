@@ -3,7 +3,8 @@ worker processes (each with its own SO_REUSEPORT socket, so the kernel spreads c
 evenly; a shared socket lets one worker grab most keep-alive connections).
 
 HTTP is parsed by httptools and the event loop is uvloop (both C), which leaves more of
-each request's CPU time to the clinical work.
+each request's CPU time to the clinical work; ``protocol`` adds read deadlines and
+connection caps to uvicorn's httptools protocol.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 import uvicorn  # noqa: TID253 - api only
 
+from alkphos.api.protocol import Limits, guarded_protocol
 from alkphos.api.settings import Settings
 
 __all__ = ["LOG_CONFIG", "run", "server_config"]
@@ -42,13 +44,17 @@ def server_config(
     port: int,
     log_level: str = "info",
     log_config: dict[str, Any] | None = None,
+    limits: Limits | None = None,
 ) -> uvicorn.Config:
     """uvicorn settings for alkphos.
 
     uvicorn's own access log is off (it would write request paths, and with them card link
     ids and query values); ``AccessLogMiddleware`` logs route templates instead. Without a
     ``log_config`` logging is left to the root logger, as configured by the caller.
+    ``limits``: read deadlines and connection caps (``protocol.Limits()`` by default); past
+    ``max_connections`` requests on open connections get 503.
     """
+    limits = limits or Limits()
     logging.getLogger("uvicorn").setLevel(log_level.upper())
     config = uvicorn.Config(
         app,
@@ -59,8 +65,10 @@ def server_config(
         access_log=False,
         server_header=False,
         lifespan="on",
-        http="httptools",  # with uvloop, which sets TCP_NODELAY on every connection
-        loop="uvloop",
+        http=guarded_protocol(limits),  # httptools, with deadlines and connection caps
+        loop="uvloop",  # sets TCP_NODELAY on every connection
+        limit_concurrency=limits.max_connections + 1,  # uvicorn refuses at >= the limit
+        timeout_keep_alive=5,
     )
     logging.getLogger("uvicorn.access").disabled = True
     return config
@@ -95,7 +103,10 @@ def _serve(settings: Settings, log_level: str, reuse_port: bool | None) -> None:
 
     logging.config.dictConfig(LOG_CONFIG)
     app = create_app(settings)
-    server = uvicorn.Server(server_config(app, settings.host, settings.port, log_level, LOG_CONFIG))
+    config = server_config(
+        app, settings.host, settings.port, log_level, LOG_CONFIG, settings.connection_limits()
+    )
+    server = uvicorn.Server(config)
     if not reuse_port:
         server.run()
         return

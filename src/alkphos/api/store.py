@@ -2,13 +2,17 @@
 
 One connection per process (WAL mode, so several worker processes can share the file),
 guarded by a lock. Links and issued cards are written by a background thread, so a busy
-file never stalls a hook call; reads wait for pending writes first. Stored case data is the
-minimum a card link needs; feedback keeps the outcome and the coded override reason, never
-the clinician's free-text comment.
+file never stalls the event loop; the thread commits whatever is queued in one transaction
+(a group commit). A link is in the file before the answer that shows it is sent: a caller
+awaits its write (``saved``), which survives the process being killed (a committed WAL
+transaction is in the operating system's hands). Reads wait for pending writes first. Stored
+case data is the minimum a card link needs; feedback keeps the outcome and the coded
+override reason, never the clinician's free-text comment.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -19,6 +23,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +46,8 @@ CREATE TABLE IF NOT EXISTS jti (
 _RECENT = 4096  # links kept in memory as written recently (no write for a repeat)
 _REFRESH_SECONDS = 3600  # a link shown again is re-dated at most this often
 _DAY = 86400
+_BATCH = 512  # queued writes committed in one transaction at most
+_Write = tuple[str, list[tuple[Any, ...]], "Future[None] | None"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +82,9 @@ class Store:
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._lock = threading.Lock()
         self._link_seconds = link_days * _DAY
-        self._recent: OrderedDict[str, float] = OrderedDict()  # link id -> when written
+        # link id -> when queued, and its write (done once it is in the file)
+        self._recent: OrderedDict[str, tuple[float, Future[None]]] = OrderedDict()
+        self._recent_lock = threading.Lock()
         self._purged = 0.0
         with self._lock:
             self._db.execute("PRAGMA busy_timeout = 5000")
@@ -88,7 +97,7 @@ class Store:
             )
             row = self._db.execute("SELECT value FROM meta WHERE key = 'link_key'").fetchone()
         self._key = bytes.fromhex(row[0])
-        self._pending: queue.Queue[tuple[str, list[tuple[Any, ...]]] | None] = queue.Queue()
+        self._pending: queue.Queue[_Write | None] = queue.Queue()
         self._writer = threading.Thread(
             target=self._write_behind, name="alkphos-store", daemon=True
         )
@@ -107,17 +116,51 @@ class Store:
 
     def _write_behind(self) -> None:
         while True:
-            item = self._pending.get()
+            first = self._pending.get()
+            batch = [first]
+            while first is not None and len(batch) < _BATCH:
+                try:
+                    batch.append(self._pending.get_nowait())
+                except queue.Empty:
+                    break
+                if batch[-1] is None:
+                    break
+            writes = [item for item in batch if item is not None]
             try:
-                if item is None:
-                    return
-                statement, rows = item
-                with self._lock:
-                    self._db.executemany(statement, rows)
-            except sqlite3.Error:
-                pass  # a lost link or card count is not worth stopping the service for
+                self._commit(writes)
             finally:
-                self._pending.task_done()
+                for _ in batch:
+                    self._pending.task_done()
+            if batch[-1] is None:
+                return
+
+    def _commit(self, writes: list[_Write]) -> None:
+        """Write a batch in one transaction; each write's future says whether it is in."""
+        if not writes:
+            return
+        failure: sqlite3.Error | None = None
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                for statement, rows, _ in writes:
+                    self._db.executemany(statement, rows)
+                self._db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                failure = exc
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+        for _, _, done in writes:
+            if done is None:
+                continue  # a lost card count or purge is not worth stopping the service for
+            if failure is None:
+                done.set_result(None)
+            else:
+                done.set_exception(failure)
+
+    def _queue(self, statement: str, rows: list[tuple[Any, ...]]) -> Future[None]:
+        done: Future[None] = Future()
+        self._pending.put((statement, rows, done))
+        return done
 
     def purge(self, now: float | None = None) -> None:
         """Forget links and issued cards older than the link lifetime, and expired JWT ids
@@ -130,7 +173,7 @@ class Store:
             ("DELETE FROM cards WHERE issued < ?", horizon),
             ("DELETE FROM jti WHERE exp < ?", now),
         ):
-            self._pending.put((statement, [(value,)]))
+            self._pending.put((statement, [(value,)], None))
 
     # -- links to interpretations ---------------------------------------------------------
 
@@ -140,32 +183,48 @@ class Store:
         digest = hmac.new(self._key, f"{text}|{as_of}".encode(), hashlib.sha256)
         return Link(id=digest.hexdigest()[:32], text=text, as_of=as_of)
 
-    def keep(self, link: Link) -> None:
-        """Keep a link's content, so the link works for the link lifetime from now (written
-        in the background)."""
+    def keep(self, link: Link) -> Future[None]:
+        """Keep a link's content, so the link works for the link lifetime from now: written
+        in the background; the future is done once the link is in the file."""
         now = time.time()
-        written = self._recent.get(link.id)
-        if written is not None and now - written < _REFRESH_SECONDS:
-            self._recent.move_to_end(link.id)
-            return
-        self._pending.put(
-            (
+        with self._recent_lock:
+            recent = self._recent.get(link.id)
+            if recent is not None and now - recent[0] < _REFRESH_SECONDS:
+                written = recent[1]
+                if not (written.done() and written.exception() is not None):
+                    self._recent.move_to_end(link.id)
+                    return written
+            written = self._queue(
                 "INSERT INTO cases (id, case_json, as_of, created) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (id) DO UPDATE SET created = excluded.created",
                 [(link.id, link.text, link.as_of, now)],
             )
-        )
-        self._recent[link.id] = now
-        self._recent.move_to_end(link.id)
-        if len(self._recent) > _RECENT:
-            self._recent.popitem(last=False)
+            self._recent[link.id] = (now, written)
+            self._recent.move_to_end(link.id)
+            if len(self._recent) > _RECENT:
+                self._recent.popitem(last=False)
         if now - self._purged > _REFRESH_SECONDS:
             self.purge(now)
+        return written
+
+    async def kept(self, link: Link) -> None:
+        """Keep a link and wait (without blocking the event loop) until it is in the file.
+
+        Raises:
+            sqlite3.Error: the link could not be written.
+        """
+        await asyncio.wrap_future(self.keep(link))
+
+    async def saved(self, payload: dict[str, Any], as_of: str) -> str:
+        """Keep what a link shows, in the file when this returns; the link id."""
+        link = self.link(payload, as_of)
+        await self.kept(link)
+        return link.id
 
     def save_link(self, payload: dict[str, Any], as_of: str) -> str:
-        """Keep what a link shows at once; return the link id."""
+        """Keep what a link shows, in the file when this returns (blocking); the link id."""
         link = self.link(payload, as_of)
-        self.keep(link)
+        self.keep(link).result()
         return link.id
 
     def load_link(self, link: str) -> tuple[dict[str, Any], str] | None:
@@ -190,6 +249,7 @@ class Store:
                     "INSERT OR IGNORE INTO cards (uuid, service, card_type, issued) "
                     "VALUES (?, ?, ?, ?)",
                     rows,
+                    None,
                 )
             )
 

@@ -52,8 +52,28 @@ def _base(context: ApiContext, request: Request) -> str:
     return context.base_url(request) if context.settings.public_url else ""
 
 
-def _store(context: ApiContext, case: dict[str, Any], notes: list[str], as_of: date) -> str:
-    return context.store.save_link({"case": case, "notes": notes}, as_of.isoformat())
+async def _store(
+    context: ApiContext, request: Request, case: dict[str, Any], notes: list[str], as_of: date
+) -> str:
+    """Store a case from the form (within what an anonymous caller may store)."""
+    link = context.store.link({"case": case, "notes": notes}, as_of.isoformat())
+    address = request.client.host if request.client else ""
+    context.quota.admit(address, len(link.text.encode("utf-8")))
+    await context.store.kept(link)
+    return link.id
+
+
+async def _form_open(context: Context) -> None:
+    """404 unless the service serves the case form (off under --auth jwt by default)."""
+    if not context.settings.serves_form:
+        raise HTTPException(
+            404,
+            "the case form is off: this service checks JWTs (--auth jwt); "
+            "start it with --web-form to serve the form",
+        )
+
+
+FormOpen = Depends(_form_open)
 
 
 def _see(context: ApiContext, request: Request, link: str, reader: str = "") -> RedirectResponse:
@@ -72,14 +92,14 @@ async def _fields(request: Request) -> dict[str, list[str]]:
     return fields
 
 
-@router.get("/", response_class=HTMLResponse)
+@router.get("/", response_class=HTMLResponse, dependencies=[FormOpen])
 async def home(request: Request, context: Context) -> HTMLResponse:
     """The case form."""
     state = FormState.from_fields({}, _ROWS)
     return HTMLResponse(render_form(context.kb, _base(context, request), state))
 
 
-@router.post("/interpret", response_class=HTMLResponse)
+@router.post("/interpret", response_class=HTMLResponse, dependencies=[FormOpen])
 async def submit(request: Request, context: Context) -> Response:
     """Interpret the form; on bad input show the form again with the error beside its field."""
     fields = await _fields(request)
@@ -106,10 +126,10 @@ async def submit(request: Request, context: Context) -> Response:
     except InputError as error:
         errors = {field_for_path(error.path, state.origin()): _field_message(error)}
         return HTMLResponse(render_form(context.kb, base, state, errors), status_code=422)
-    return _see(context, request, _store(context, case, [], when), state.reader)
+    return _see(context, request, await _store(context, request, case, [], when), state.reader)
 
 
-@router.post("/interpret/paste", response_class=HTMLResponse)
+@router.post("/interpret/paste", response_class=HTMLResponse, dependencies=[FormOpen])
 async def paste(request: Request, context: Context) -> Response:
     """Interpret a pasted case JSON or FHIR R4 Bundle."""
     fields = await _fields(request)
@@ -131,10 +151,10 @@ async def paste(request: Request, context: Context) -> Response:
     except InputError as error:
         errors = {"document": f"{error.path}: {_field_message(error)}"}
         return HTMLResponse(render_form(context.kb, base, state, errors, text), status_code=422)
-    return _see(context, request, _store(context, case, notes, when))
+    return _see(context, request, await _store(context, request, case, notes, when))
 
 
-@router.post("/examples/{name}", response_class=HTMLResponse)
+@router.post("/examples/{name}", response_class=HTMLResponse, dependencies=[FormOpen])
 async def example(name: str, request: Request, context: Context) -> Response:
     """Open a bundled example."""
     chosen = next((e for e in examples() if e.id == name), None)
@@ -142,7 +162,8 @@ async def example(name: str, request: Request, context: Context) -> Response:
         raise HTTPException(404, "no such example")
     parsed = parse_case(chosen.case)
     when = default_as_of(parsed) or context.clock()
-    return _see(context, request, _store(context, chosen.case, [], when))
+    link = await context.store.saved({"case": chosen.case, "notes": []}, when.isoformat())
+    return _see(context, request, link)
 
 
 def page_for(
@@ -157,10 +178,8 @@ def page_for(
 @router.get("/interpretations/{link}.pdf")
 async def interpretation_pdf(context: Context, link: Annotated[str, Path_(**_LINK)]) -> Response:
     """The interpretation as a PDF for the patient's record."""
-    from alkphos.report.pdf import render_pdf
-
     result = linked_interpretation(context, link)
-    pdf = render_pdf(result, context.kb, context.clock())
+    pdf = await context.pdfs.render(result, context.clock())
     headers = {"Content-Disposition": f'attachment; filename="alkphos-{link[:8]}.pdf"'}
     return Response(pdf, media_type="application/pdf", headers=headers)
 

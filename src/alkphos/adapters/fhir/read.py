@@ -16,6 +16,7 @@ from fhir.resources.R4B.encounter import Encounter  # noqa: TID253 - shell only
 
 from alkphos.adapters.fhir.codes import CodeIndex
 from alkphos.adapters.fhir.conditions import read_condition
+from alkphos.adapters.fhir.duplicates import deduplicate
 from alkphos.adapters.fhir.encounter import choose_encounter, encounter_setting, location_index
 from alkphos.adapters.fhir.light import (
     CodeableConcept,
@@ -119,14 +120,15 @@ def read_entries(
 
 class _Reader:
     def __init__(self, entries: list[Entry], kb: Knowledge, encounter_id: str | None) -> None:
-        self.entries = entries
+        once = deduplicate(entries)
+        self.entries = once.entries
         self.kb = kb
         self.encounter_id = encounter_id
         self.codes = CodeIndex.of(kb)
-        self.notes: list[str] = []
+        self.notes: list[str] = once.notes
         self.patient: Entry | None = None
         self.refs: set[str] = set()
-        self.medications = medication_index(entries)
+        self.medications = medication_index(self.entries)
 
     def read(self) -> FhirCase:
         patient = self._patient()

@@ -17,7 +17,7 @@ import httpx  # noqa: TID253 - api only
 from alkphos.adapters.fhir import FhirCase, interpret_fhir, read_prefetch
 from alkphos.api.cds.cards import CardMaker, patient_view_cards
 from alkphos.api.cds.definitions import Services, ServiceSpec
-from alkphos.api.cds.fetch import TIMEOUT, Gathered, gather
+from alkphos.api.cds.fetch import TIMEOUT, FetchLimits, Gathered, gather
 from alkphos.api.cds.guard import antiresorptive_orders, guard_cards
 from alkphos.api.cds.models import CdsRequest, CdsResponse
 from alkphos.api.store import Link, Store
@@ -43,9 +43,15 @@ class CdsRunner:
     """Everything a CDS call needs, kept for the life of the service."""
 
     def __init__(
-        self, kb: Knowledge, services: Services, store: Store, clock: Callable[[], date]
+        self,
+        kb: Knowledge,
+        services: Services,
+        store: Store,
+        clock: Callable[[], date],
+        limits: FetchLimits | None = None,
     ) -> None:
         self.kb = kb
+        self.limits = limits or FetchLimits()
         self.services = services
         self.store = store
         self.clock = clock
@@ -90,8 +96,8 @@ class CdsRunner:
             cards = patient_view_cards(maker)
         else:
             cards = guard_cards(maker, orders)
-        if cards:  # the link is kept only when a card shows it
-            self.store.keep(prepared.link)
+        if cards:  # the link is kept only when a card shows it, and before it is shown
+            await self.store.kept(prepared.link)
             self.store.record_cards(spec.id, [(card.uuid or "", kind) for kind, card in cards])
         return CdsResponse(cards=[card for _, card in cards])
 
@@ -108,7 +114,7 @@ class CdsRunner:
 
     async def _data(self, spec: ServiceSpec, request: CdsRequest, today: date) -> Gathered:
         client = self.clients.get(id(asyncio.get_running_loop()))
-        return await gather(spec, self.services, request, client, self.kb, today)
+        return await gather(spec, self.services, request, client, self.kb, today, self.limits)
 
     def prepare(
         self,

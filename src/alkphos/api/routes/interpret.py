@@ -79,7 +79,7 @@ async def interpret_case(request: Request, context: Context, as_of: AsOf = None)
     result = interpret(case, as_of=when, kb=context.kb)
     if _wants_html(request):
         payload = {"case": case.model_dump(exclude_none=True, mode="json"), "notes": []}
-        link = context.store.save_link(payload, when.isoformat())
+        link = await context.store.saved(payload, when.isoformat())
         return page_for(context, request, result, link)
     return result
 
