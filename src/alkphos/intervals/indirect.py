@@ -58,6 +58,8 @@ KAPPA_CORE = 1.0
 #: Outside the core, in the final search: excess is nearly free (pathological values).
 KAPPA_OUTSIDE = 0.02
 CORE_LEVEL = 0.65
+#: A peak must rise this share of its height above the valley to a higher peak to count.
+PEAK_PERSISTENCE = 0.25
 #: The 2.5th and 97.5th percentiles (CLSI EP28-A3c) as standard-normal quantiles.
 Z_LOWER = -1.959963984540054
 Z_UPPER = 1.959963984540054
@@ -289,27 +291,66 @@ def _main_mode(
     half_width = int(min(3 * bandwidth / cell, MODE_GRID))
     kernel = np.exp(-0.5 * (np.arange(-half_width, half_width + 1) * cell / bandwidth) ** 2)
     smooth = np.convolve(density, kernel / kernel.sum(), mode="same")
-    peak = int(np.argmax(smooth))
+    peak, first, last = _main_basin(smooth)
     mode = float(lo_t + (peak + 0.5) * cell)
     height = smooth[peak]
     above = smooth >= height / 2
     left = peak
-    while left > 0 and above[left - 1]:
+    while left > first and above[left - 1]:
         left -= 1
     right = peak
-    while right < MODE_GRID - 1 and above[right + 1]:
+    while right < last and above[right + 1]:
         right += 1
     sigma = max((right - left + 1) * cell / 2.3548, cell)
     share = float(height / cell * sigma * 2.5066 / total)
     inside = smooth >= height * CORE_LEVEL
     left = peak
-    while left > 0 and inside[left - 1]:
+    while left > first and inside[left - 1]:
         left -= 1
     right = peak
-    while right < MODE_GRID - 1 and inside[right + 1]:
+    while right < last and inside[right + 1]:
         right += 1
     core = boxcox.inverse(np.array([lo_t + left * cell, lo_t + (right + 1) * cell]), lam, shift)
     return mode, sigma, min(max(share, 0.05), 0.95), (float(core[0]), float(core[1]))
+
+
+def _main_basin(density: Any) -> tuple[int, int, int]:
+    """The peak of the largest basin of a smoothed density, and the basin's first and last cell.
+
+    Peaks that rise less than ``PEAK_PERSISTENCE`` of their height above the valley
+    joining them to a higher peak are noise and belong to that peak's basin. Of the
+    peaks that remain, the one whose basin (between the lowest points separating it from
+    its neighbours) holds the most values is the main peak: a narrow, tall pathological
+    peak does not outrank the broad non-pathological one holding more values.
+    """
+    import numpy as np
+
+    size = int(density.size)
+    order = np.argsort(-density, kind="stable")
+    owner = np.full(size, -1)
+    peaks: list[int] = []
+    for i in order:
+        i = int(i)
+        sides = {int(owner[j]) for j in (i - 1, i + 1) if 0 <= j < size and owner[j] >= 0}
+        if not sides:
+            owner[i] = i
+            peaks.append(i)
+            continue
+        if len(sides) == 2:
+            low, high = sorted(sides, key=lambda p: density[p])
+            level = density[i]
+            if density[low] - level < PEAK_PERSISTENCE * density[low]:
+                owner[owner == low] = high
+                peaks.remove(low)
+        owner[i] = max(sides, key=lambda p: density[p])
+    significant = sorted(peaks)
+    bounds = [0]
+    for a, b in zip(significant[:-1], significant[1:], strict=True):
+        bounds.append(a + int(np.argmin(density[a : b + 1])))
+    bounds.append(size - 1)
+    areas = [float(density[bounds[k] : bounds[k + 1] + 1].sum()) for k in range(len(significant))]
+    k = int(np.argmax(areas))
+    return significant[k], bounds[k], bounds[k + 1]
 
 
 def _carry(fit: _Fit, lam: float, shift: float) -> tuple[float, float, float]:
