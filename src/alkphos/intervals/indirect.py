@@ -58,6 +58,9 @@ KAPPA_CORE = 1.0
 #: Outside the core, in the final search: excess is nearly free (pathological values).
 KAPPA_OUTSIDE = 0.02
 CORE_LEVEL = 0.65
+#: The fitted distribution's mu must sit this many sigmas above the transform's floor
+#: (so that its lowest 0.1% are values the model can describe).
+FLOOR_Z = 3.0
 #: A peak must rise this share of its height above the valley to a higher peak to count.
 PEAK_PERSISTENCE = 0.25
 #: The 2.5th and 97.5th percentiles (CLSI EP28-A3c) as standard-normal quantiles.
@@ -135,11 +138,16 @@ def _bin_probabilities(t: Any, mu: float, sigma: float) -> tuple[Any, Any, Any]:
     return p, pdf, z
 
 
-def _cost(params: Any, t: Any, counts: Any, n: int, mode: float, kappa: Any) -> tuple[float, Any]:
+def _cost(
+    params: Any, t: Any, counts: Any, n: int, mode: float, kappa: Any, floor: float
+) -> tuple[float, Any]:
     """Contamination-penalised Poisson cost of (mu, log sigma, logit P) and its gradient.
 
     A penalty keeps mu within ``MODE_TOLERANCE`` sigmas of the data's main mode ``mode``:
     the non-pathological distribution is the main peak, not a broad pathological shoulder.
+    Another keeps mu at least ``FLOOR_Z`` sigmas above ``floor``, the transform of the
+    shift (``-1/lambda``; ``-inf`` for lambda 0): below it the power-normal distribution
+    does not exist, so a fit reaching there describes no values.
     """
     import numpy as np
 
@@ -168,15 +176,24 @@ def _cost(params: Any, t: Any, counts: Any, n: int, mode: float, kappa: Any) -> 
         cost += weight * excess * excess
         grad[0] += 2 * weight * excess * np.sign(distance) / sigma
         grad[1] -= 2 * weight * excess * abs(distance)
+    room = (mu - floor) / sigma
+    short = FLOOR_Z - room
+    if short > 0:
+        weight = MODE_WEIGHT * n
+        cost += weight * short * short
+        grad[0] -= 2 * weight * short / sigma
+        grad[1] += 2 * weight * short * room
     return cost, grad
 
 
-def _minimise(t: Any, counts: Any, n: int, mode: float, kappa: Any, x0: Any) -> tuple[Any, float]:
+def _minimise(
+    t: Any, counts: Any, n: int, mode: float, kappa: Any, floor: float, x0: Any
+) -> tuple[Any, float]:
     """BFGS with a backtracking line search (3 parameters: faster than a general solver)."""
     import numpy as np
 
     x = np.asarray(x0, dtype=np.float64)
-    cost, grad = _cost(x, t, counts, n, mode, kappa)
+    cost, grad = _cost(x, t, counts, n, mode, kappa, floor)
     inverse_hessian = np.eye(3) * (0.1 / max(float(np.abs(grad).max()), 1e-12))
     for _ in range(MAX_ITERATIONS):
         direction = -inverse_hessian @ grad
@@ -188,7 +205,7 @@ def _minimise(t: Any, counts: Any, n: int, mode: float, kappa: Any, x0: Any) -> 
         step = 1.0
         while True:
             candidate = x + step * direction
-            new_cost, new_grad = _cost(candidate, t, counts, n, mode, kappa)
+            new_cost, new_grad = _cost(candidate, t, counts, n, mode, kappa, floor)
             if new_cost <= cost + 1e-4 * step * slope or step < 1e-8:
                 break
             step *= 0.3
@@ -232,7 +249,8 @@ def _fit_one(
     mu0, sigma0, share0 = start if start is not None else (mode, sigma_mode, share_mode)
     share0 = min(max(share0, 0.01), 0.99)
     x0 = [mu0, np.log(max(sigma0, 1e-9)), np.log(share0 / (1 - share0))]
-    x, cost = _minimise(t, counts, hist.n, mode, KAPPA if kappa is None else kappa, x0)
+    floor = -1.0 / lam if lam > 0 else -np.inf
+    x, cost = _minimise(t, counts, hist.n, mode, KAPPA if kappa is None else kappa, floor, x0)
     mu, log_sigma, logit_share = x
     return _Fit(
         lam=lam,
