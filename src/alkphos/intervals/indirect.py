@@ -56,13 +56,15 @@ KAPPA = 0.04
 #: costs KAPPA_CORE: there the model must match the data.
 KAPPA_CORE = 1.0
 #: Outside the core, in the final search: excess is nearly free (pathological values).
-KAPPA_OUTSIDE = 0.02
-CORE_LEVEL = 0.65
+KAPPA_OUTSIDE = 0.01
+CORE_LEVEL = 0.8
+#: Poisson standard errors a model may sit below a count and still explain it.
+NOISE_Z = 1.0
 #: The fitted distribution's mu must sit this many sigmas above the transform's floor
 #: (so that its lowest 0.1% are values the model can describe).
 FLOOR_Z = 3.0
 #: A peak must rise this share of its height above the valley to a higher peak to count.
-PEAK_PERSISTENCE = 0.25
+PEAK_PERSISTENCE = 0.1
 #: The 2.5th and 97.5th percentiles (CLSI EP28-A3c) as standard-normal quantiles.
 Z_LOWER = -1.959963984540054
 Z_UPPER = 1.959963984540054
@@ -157,12 +159,14 @@ def _cost(
     scale = share * n
     p, pdf, z = _bin_probabilities(t, mu, sigma)
     m = np.maximum(scale * p, 1e-300)
-    ceiling = counts / (1.0 + kappa)
+    ceiling = _ceiling(counts, kappa)
     explained = m >= ceiling
     positive = counts > 0
     with np.errstate(divide="ignore", invalid="ignore"):
         explained_cost = m - np.where(positive, counts * np.log(m), 0.0)
-        excess_cost = counts - np.where(positive, counts * np.log(ceiling), 0.0) - kappa * m
+        excess_cost = (
+            ceiling - np.where(positive, counts * np.log(ceiling), 0.0) + kappa * (ceiling - m)
+        )
     cost = float(np.where(explained, explained_cost, excess_cost).sum())
     dcost_dm = np.where(explained, 1.0 - counts / m, -kappa)
     dm_dmu = (pdf[:-1] - pdf[1:]) * (scale / sigma)
@@ -184,6 +188,19 @@ def _cost(
         grad[0] -= 2 * weight * short / sigma
         grad[1] += 2 * weight * short * room
     return cost, grad
+
+
+def _ceiling(counts: Any, kappa: Any) -> Any:
+    """Below this a bin's count is more than the model explains (pathological excess).
+
+    A model within ``kappa`` of the count, or within ``NOISE_Z`` Poisson standard errors
+    of it, explains the bin: a small bin's noise is not excess, or the fit would sink
+    below the true density wherever counts are small.
+    """
+    import numpy as np
+
+    tolerance = np.maximum(kappa, NOISE_Z / np.sqrt(np.maximum(counts, 1.0)))
+    return counts / (1.0 + tolerance)
 
 
 def _minimise(
@@ -501,7 +518,7 @@ def _diagnostic(hist: _Histogram, fit: _Fit, kappa: Any) -> tuple[float, float, 
     p, _, _ = _bin_probabilities(t, fit.mu, fit.sigma)
     m = np.maximum(fit.share * hist.n * p, 1e-300)
     c = hist.counts
-    explained = m >= c / (1.0 + kappa)
+    explained = m >= _ceiling(c, kappa)
     with np.errstate(divide="ignore", invalid="ignore"):
         dev = 2 * (np.where(c > 0, c * np.log(c / m), 0.0) - (c - m))
     k = np.flatnonzero(explained & (c > 0))
