@@ -76,7 +76,7 @@ SHIFT_FRACTIONS = (0.25, 0.5, 0.7, 0.85)
 MIN_SHARE = 0.15
 #: The data's density at the fitted mode must exceed this many times its density around
 #: the fitted limits (a normal gives about 6); less means no identifiable peak.
-MIN_PEAK_CONTRAST = 1.25
+MIN_PEAK_CONTRAST = 1.1
 
 
 @dataclass(frozen=True)
@@ -353,39 +353,52 @@ def _main_basin(density: Any) -> tuple[int, int, int]:
     """The peak of the largest basin of a smoothed density, and the basin's first and last cell.
 
     Peaks that rise less than ``PEAK_PERSISTENCE`` of their height above the valley
-    joining them to a higher peak are noise and belong to that peak's basin. Of the
-    peaks that remain, the one whose basin (between the lowest points separating it from
-    its neighbours) holds the most values is the main peak: a narrow, tall pathological
-    peak does not outrank the broad non-pathological one holding more values.
+    joining them to a neighbouring peak are noise and belong to that peak's basin. Of the
+    peaks that remain, the one whose basin (between the valleys separating it from its
+    neighbours) holds the most values is the main peak: a narrow, tall pathological peak
+    does not outrank the broad non-pathological one holding more values.
     """
     import numpy as np
 
-    size = int(density.size)
-    order = np.argsort(-density, kind="stable")
-    owner = np.full(size, -1)
-    peaks: list[int] = []
-    for i in order:
-        i = int(i)
-        sides = {int(owner[j]) for j in (i - 1, i + 1) if 0 <= j < size and owner[j] >= 0}
-        if not sides:
-            owner[i] = i
-            peaks.append(i)
-            continue
-        if len(sides) == 2:
-            low, high = sorted(sides, key=lambda p: density[p])
-            level = density[i]
-            if density[low] - level < PEAK_PERSISTENCE * density[low]:
-                owner[owner == low] = high
-                peaks.remove(low)
-        owner[i] = max(sides, key=lambda p: density[p])
-    significant = sorted(peaks)
-    bounds = [0]
-    for a, b in zip(significant[:-1], significant[1:], strict=True):
-        bounds.append(a + int(np.argmin(density[a : b + 1])))
-    bounds.append(size - 1)
-    areas = [float(density[bounds[k] : bounds[k + 1] + 1].sum()) for k in range(len(significant))]
-    k = int(np.argmax(areas))
-    return significant[k], bounds[k], bounds[k + 1]
+    last = int(density.size) - 1
+    slope = np.sign(np.diff(density))
+    nonzero = np.flatnonzero(slope)
+    if nonzero.size == 0:
+        return last // 2, 0, last
+    filled = np.maximum(np.searchsorted(nonzero, np.arange(slope.size), side="right") - 1, 0)
+    slope = slope[nonzero[filled]]
+    turns = np.flatnonzero(np.diff(slope) != 0) + 1
+    points = [0, *(int(k) for k in turns), last]
+    peak = [bool(slope[0] < 0), *(bool(slope[k - 1] > 0) for k in turns), bool(slope[-1] > 0)]
+    while True:
+        weakest, weakest_share = -1, PEAK_PERSISTENCE
+        for k, is_peak in enumerate(peak):
+            if not is_peak:
+                continue
+            valleys = [v for v in (k - 1, k + 1) if 0 < v < len(points) - 1]
+            if not valleys:
+                continue
+            v = max(valleys, key=lambda v: density[points[v]])
+            share = (density[points[k]] - density[points[v]]) / max(density[points[k]], 1e-300)
+            if share < weakest_share:
+                weakest, weakest_share = k, share
+        if weakest < 0:
+            break
+        valleys = [v for v in (weakest - 1, weakest + 1) if 0 < v < len(points) - 1]
+        v = max(valleys, key=lambda v: density[points[v]])
+        for index in sorted((weakest, v), reverse=True):
+            del points[index]
+            del peak[index]
+    peaks = [k for k, is_peak in enumerate(peak) if is_peak]
+    cumulative = np.concatenate(([0.0], np.cumsum(density)))
+    best, best_area = (last // 2, 0, last), -1.0
+    for k in peaks:
+        first = points[k - 1] if k > 0 else 0
+        end = points[k + 1] if k + 1 < len(points) else last
+        area = float(cumulative[end + 1] - cumulative[first])
+        if area > best_area:
+            best, best_area = (points[k], first, end), area
+    return best
 
 
 def _carry(fit: _Fit, lam: float, shift: float) -> tuple[float, float, float]:
