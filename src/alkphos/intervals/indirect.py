@@ -76,7 +76,9 @@ SHIFT_FRACTIONS = (0.25, 0.5, 0.7, 0.85)
 MIN_SHARE = 0.15
 #: The data's density at the fitted mode must exceed this many times its density around
 #: the fitted limits (a normal gives about 6); less means no identifiable peak.
-MIN_PEAK_CONTRAST = 1.1
+MIN_PEAK_CONTRAST = 1.15
+#: Limits beyond these quantiles of the values (either side) are refused.
+EDGE_SHARE = 0.001
 
 
 @dataclass(frozen=True)
@@ -483,42 +485,71 @@ def _refine(
 
 def _check_peak(sample: Compact, fit: _Fit) -> None:
     """Refuse a fit that found no peak: the data must be denser at the mode than at the limits."""
-    import numpy as np
-
-    def count_between(a: float, b: float) -> float:
-        lo, hi = boxcox.inverse(np.array([a, b]), fit.lam, fit.shift)
-        cumulative = np.concatenate(([0], np.cumsum(sample.counts)))
-        i = np.searchsorted(sample.values, [lo, hi], side="left")
-        return float(cumulative[i[1]] - cumulative[i[0]])
-
-    mu, sigma = fit.mu, fit.sigma
-    centre = count_between(mu - 0.5 * sigma, mu + 0.5 * sigma) / 1.0
-    sides = (
-        count_between(mu - 2.5 * sigma, mu - 1.5 * sigma)
-        + count_between(mu + 1.5 * sigma, mu + 2.5 * sigma)
-    ) / 2.0
-    if fit.share < MIN_SHARE or centre < MIN_PEAK_CONTRAST * sides:
+    contrast = _peak_contrast(sample, fit)
+    if fit.share < MIN_SHARE or contrast < MIN_PEAK_CONTRAST:
         raise SampleError(
             "no identifiable non-pathological mode: the values have no peak that a "
             f"power-normal distribution explains (share explained {fit.share:.2f}, density at "
-            f"the mode {centre / max(sides, 1e-9):.1f} times that near the limits; a peak "
-            f"needs {MIN_PEAK_CONTRAST})"
+            f"the mode {contrast:.2f} times that near the limits; a peak needs "
+            f"{MIN_PEAK_CONTRAST})"
         )
 
 
+def _peak_contrast(sample: Compact, fit: _Fit) -> float:
+    """The data's density around the fitted mode over their density around a limit.
+
+    The sparser side counts: pathological values may fill one side of a peak, not a
+    flat stretch of values on both.
+
+    Densities are per unit of the fitted z scale, over the part of each band that lies
+    within the values seen (a band reaching past the largest value is not made sparse
+    by the values that could not be there).
+    """
+    import numpy as np
+
+    seen = boxcox.forward(
+        np.array([sample.values[0] - sample.step / 2, sample.values[-1] + sample.step / 2]),
+        fit.lam,
+        fit.shift,
+    )
+    z_seen = (np.nan_to_num(seen, neginf=-1e300) - fit.mu) / fit.sigma
+    cumulative = np.concatenate(([0], np.cumsum(sample.counts)))
+
+    def density(a: float, b: float) -> float | None:
+        width = min(b, z_seen[1]) - max(a, z_seen[0])
+        if width < 0.5:
+            return None
+        z = np.array([a, b]) * fit.sigma + fit.mu
+        lo, hi = boxcox.inverse(z, fit.lam, fit.shift)
+        i = np.searchsorted(sample.values, [lo, hi], side="left")
+        return float(cumulative[i[1]] - cumulative[i[0]]) / float(width)
+
+    centre = density(-0.5, 0.5) or 0.0
+    sides = [d for d in (density(-2.5, -1.5), density(1.5, 2.5)) if d is not None]
+    side = min(sides) if sides else 0.0
+    return centre / side if side > 0 else float("inf")
+
+
 def _check_limits(sample: Compact, fit: _Fit, lower: float, upper: float) -> None:
-    """Refuse limits the data do not support: outside the range of the values seen."""
+    """Refuse limits the data do not support: at or beyond the edges of the values seen.
+
+    The edges are the ``EDGE_SHARE`` and ``1 - EDGE_SHARE`` quantiles: real data thin
+    out beyond the limits of their non-pathological part, while a flat stretch of values
+    fitted by a wide distribution puts its limits where the values stop.
+    """
     import math
 
-    low_seen = float(sample.values[0]) - sample.step
-    high_seen = float(sample.values[-1]) + sample.step
+    half = sample.step / 2
+    low_seen = _quantile(sample, EDGE_SHARE) - half
+    high_seen = _quantile(sample, 1 - EDGE_SHARE) + half
     if not (math.isfinite(lower) and math.isfinite(upper)) or lower >= upper:
         raise SampleError("no identifiable non-pathological mode: the fit did not converge")
     if lower < low_seen or upper > high_seen:
-        seen = f"{low_seen + sample.step:.4g} to {high_seen - sample.step:.4g}"
+        seen = f"{low_seen + half:.4g} to {high_seen - half:.4g}"
         raise SampleError(
             "no identifiable non-pathological mode: the fitted distribution's limits "
-            f"({lower:.4g} to {upper:.4g}) reach beyond the values seen ({seen}); "
+            f"({lower:.4g} to {upper:.4g}) reach the edges of the values seen ({seen}, "
+            f"the {100 * EDGE_SHARE:g}th to {100 * (1 - EDGE_SHARE):g}th percentiles); "
             "the values look flat, not like a peak"
         )
 
