@@ -27,7 +27,7 @@ histogram (each refitted, lambda searched near the estimate).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from alkphos.intervals import boxcox
@@ -87,6 +87,7 @@ class _Histogram:
     counts: Any  # values per bin
     starts: Any  # index of each bin's first distinct value
     n: int
+    modes: dict[tuple[float, float, int], tuple[Any, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -143,33 +144,29 @@ def _bin_probabilities(t: Any, mu: float, sigma: float) -> tuple[Any, Any, Any]:
 
 
 def _cost(
-    params: Any, t: Any, counts: Any, n: int, mode: float, kappa: Any, floor: float
+    params: Any, t: Any, terms: tuple[Any, Any, Any, Any], n: int, mode: float, floor: float
 ) -> tuple[float, Any]:
     """Contamination-penalised Poisson cost of (mu, log sigma, logit P) and its gradient.
 
-    A penalty keeps mu within ``MODE_TOLERANCE`` sigmas of the data's main mode ``mode``:
-    the non-pathological distribution is the main peak, not a broad pathological shoulder.
-    Another keeps mu at least ``FLOOR_Z`` sigmas above ``floor``, the transform of the
-    shift (``-1/lambda``; ``-inf`` for lambda 0): below it the power-normal distribution
-    does not exist, so a fit reaching there describes no values.
+    ``terms`` are the counts, each bin's ``kappa``, its ceiling and the constant part of
+    its excess cost (``_terms``). A penalty keeps mu within ``MODE_TOLERANCE`` sigmas of
+    the data's main mode ``mode``: the non-pathological distribution is the main peak,
+    not a broad pathological shoulder. Another keeps mu at least ``FLOOR_Z`` sigmas above
+    ``floor``, the transform of the shift (``-1/lambda``; ``-inf`` for lambda 0): below it
+    the power-normal distribution does not exist, so a fit reaching there describes no
+    values.
     """
     import numpy as np
 
+    counts, kappa, ceiling, excess_base = terms
     mu, log_sigma, logit_share = params
     sigma = float(np.exp(min(max(log_sigma, -30.0), 30.0)))
     share = 1.0 / (1.0 + np.exp(-min(max(logit_share, -30.0), 30.0)))
     scale = share * n
     p, pdf, z = _bin_probabilities(t, mu, sigma)
     m = np.maximum(scale * p, 1e-300)
-    ceiling = _ceiling(counts, kappa)
     explained = m >= ceiling
-    positive = counts > 0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        explained_cost = m - np.where(positive, counts * np.log(m), 0.0)
-        excess_cost = (
-            ceiling - np.where(positive, counts * np.log(ceiling), 0.0) + kappa * (ceiling - m)
-        )
-    cost = float(np.where(explained, explained_cost, excess_cost).sum())
+    cost = float(np.where(explained, m - counts * np.log(m), excess_base - kappa * m).sum())
     dcost_dm = np.where(explained, 1.0 - counts / m, -kappa)
     dm_dmu = (pdf[:-1] - pdf[1:]) * (scale / sigma)
     zpdf = z * pdf
@@ -192,6 +189,17 @@ def _cost(
     return cost, grad
 
 
+def _terms(counts: Any, kappa: Any) -> tuple[Any, Any, Any, Any]:
+    """The per-bin constants of the cost: counts, kappa, ceiling, constant excess cost."""
+    import numpy as np
+
+    kappa = np.broadcast_to(np.asarray(kappa, dtype=np.float64), counts.shape)
+    ceiling = _ceiling(counts, kappa)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_ceiling = np.where(counts > 0, counts * np.log(ceiling), 0.0)
+    return counts, kappa, ceiling, ceiling - log_ceiling + kappa * ceiling
+
+
 def _ceiling(counts: Any, kappa: Any) -> Any:
     """Below this a bin's count is more than the model explains (pathological excess).
 
@@ -206,13 +214,13 @@ def _ceiling(counts: Any, kappa: Any) -> Any:
 
 
 def _minimise(
-    t: Any, counts: Any, n: int, mode: float, kappa: Any, floor: float, x0: Any
+    t: Any, terms: tuple[Any, Any, Any, Any], n: int, mode: float, floor: float, x0: Any
 ) -> tuple[Any, float]:
     """BFGS with a backtracking line search (3 parameters: faster than a general solver)."""
     import numpy as np
 
     x = np.asarray(x0, dtype=np.float64)
-    cost, grad = _cost(x, t, counts, n, mode, kappa, floor)
+    cost, grad = _cost(x, t, terms, n, mode, floor)
     inverse_hessian = np.eye(3) * (0.1 / max(float(np.abs(grad).max()), 1e-12))
     for _ in range(MAX_ITERATIONS):
         direction = -inverse_hessian @ grad
@@ -224,7 +232,7 @@ def _minimise(
         step = 1.0
         while True:
             candidate = x + step * direction
-            new_cost, new_grad = _cost(candidate, t, counts, n, mode, kappa, floor)
+            new_cost, new_grad = _cost(candidate, t, terms, n, mode, floor)
             if new_cost <= cost + 1e-4 * step * slope or step < 1e-8:
                 break
             step *= 0.3
@@ -264,12 +272,13 @@ def _fit_one(
     import numpy as np
 
     t = _transformed_edges(hist, lam, shift)
-    mode, sigma_mode, share_mode, _ = _main_mode(sample, counts, hist, lam, shift)
+    mode, sigma_mode, share_mode, _ = _cached_mode(sample, counts, hist, lam, shift)
     mu0, sigma0, share0 = start if start is not None else (mode, sigma_mode, share_mode)
     share0 = min(max(share0, 0.01), 0.99)
     x0 = [mu0, np.log(max(sigma0, 1e-9)), np.log(share0 / (1 - share0))]
     floor = -1.0 / lam if lam > 0 else -np.inf
-    x, cost = _minimise(t, counts, hist.n, mode, KAPPA if kappa is None else kappa, floor, x0)
+    terms = _terms(counts, KAPPA if kappa is None else kappa)
+    x, cost = _minimise(t, terms, hist.n, mode, floor, x0)
     mu, log_sigma, logit_share = x
     return _Fit(
         lam=lam,
@@ -279,6 +288,19 @@ def _fit_one(
         share=float(1.0 / (1.0 + np.exp(-min(max(logit_share, -30.0), 30.0)))),
         cost=float(cost),
     )
+
+
+def _cached_mode(
+    sample: Compact, counts: Any, hist: _Histogram, lam: float, shift: float
+) -> tuple[float, float, float, tuple[float, float]]:
+    """``_main_mode``, computed once per transform and counts (the cache keeps the counts)."""
+    key = (lam, shift, id(counts))
+    cached = hist.modes.get(key)
+    if cached is None or cached[0] is not counts:
+        cached = (counts, _main_mode(sample, counts, hist, lam, shift))
+        hist.modes[key] = cached
+    result: tuple[float, float, float, tuple[float, float]] = cached[1]
+    return result
 
 
 def _main_mode(
@@ -435,7 +457,7 @@ def _search(sample: Compact, hist: _Histogram, counts: Any) -> tuple[_Fit, Any]:
     search (lambda near the pilot's, a parabola, shifts when lambda is 0) uses it.
     """
     pilot = _grid_search(sample, hist, counts, LAMBDAS, None)
-    _, _, _, (core_lo, core_hi) = _main_mode(sample, counts, hist, pilot.lam, pilot.shift)
+    _, _, _, (core_lo, core_hi) = _cached_mode(sample, counts, hist, pilot.lam, pilot.shift)
     import numpy as np
 
     inside = (hist.edges[:-1] >= core_lo) & (hist.edges[1:] <= core_hi)
