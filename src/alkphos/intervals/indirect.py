@@ -6,22 +6,33 @@ where the data need one (as in refineR, Ammer et al., Sci Rep 2021, citation
 ``ammer2021refiner``). Everything else (pathological values on either side, junk) is
 an unknown non-negative excess on top of it.
 
+Main peak. On each candidate transform the values are smoothed (each distinct value
+spread over the interval it was rounded from) and cut into basins at the valleys
+between significant peaks; the non-pathological peak is the one whose basin holds the
+most values, not the tallest (a narrow pathological peak can be taller). Mu is kept
+near that peak.
+
 Fit. The values are compacted to a histogram of about equal-count bins on their
 original scale (bin edges halfway between distinct values, so rounding never splits a
 value). For a candidate (lambda, shift) the bin edges are transformed and the expected
 count of bin k is ``m_k = P * n * (Phi(z_{k+1}) - Phi(z_k))``. Each bin's count ``c_k`` is
-Poisson with mean ``m_k + r_k``, ``r_k >= 0`` the excess, and every unit of excess costs
-``KAPPA``. Minimising over ``r_k`` in closed form gives a per-bin cost that is the
-Poisson likelihood where the model explains the bin and linear in ``m_k`` where the bin
-holds more than the model (pathological values): the model is pulled up to the data
-where non-pathological values dominate, and a model above the data is penalised
-wherever it is. This cost (this package's own, not refineR's) is smooth and convex in
-``m_k``; (mu, log sigma, log P) are found by L-BFGS-B with the analytic gradient, lambda
-over a grid refined by a parabola, and the shift over a grid when lambda sits at 0.
+Poisson with mean ``m_k`` plus an excess, and every unit of excess costs ``kappa``.
+Minimising over the excess gives a per-bin cost that is the Poisson likelihood where
+the model explains the bin (within ``kappa``, or within one Poisson standard error,
+of the count) and linear in ``m_k`` where the bin holds more (pathological values): a
+model above the data is penalised wherever it is, a model below it only weakly. In
+the core around the main peak (where the data's density is above ``CORE_LEVEL`` of the
+peak) excess is expensive, so the model must match the data there; outside it excess
+is nearly free. This cost (this package's own, not refineR's) is smooth and convex in
+``m_k``; (mu, log sigma, logit P) are found by BFGS with the analytic gradient, lambda
+over a grid refined by a parabola, and the shift over a grid when lambda sits at 0. A
+fit whose lowest values would fall below the transform's floor (values below the shift)
+is penalised.
 
 Limits. The 2.5th and 97.5th percentiles of the fitted distribution; their 90%
 confidence intervals are the 5th and 95th percentiles over bootstrap resamples of the
-histogram (each refitted, lambda searched near the estimate).
+histogram (each refitted, lambda searched near the estimate). Data without a peak
+(flat, or a fit whose limits reach the edges of the values) are refused.
 """
 
 from __future__ import annotations
@@ -57,6 +68,9 @@ KAPPA = 0.04
 KAPPA_CORE = 1.0
 #: Outside the core, in the final search: excess is nearly free (pathological values).
 KAPPA_OUTSIDE = 0.01
+#: The core: where the smoothed density stays above this share of the main peak's
+#: height (about 0.67 sigma either side of a clean normal peak). Tuned on RIbench
+#: samples: a wider core lets overlapping pathological values widen the fit.
 CORE_LEVEL = 0.8
 #: Poisson standard errors a model may sit below a count and still explain it.
 NOISE_Z = 1.0
@@ -75,7 +89,8 @@ SHIFT_FRACTIONS = (0.25, 0.5, 0.7, 0.85)
 #: Smallest share of values the model must explain, else no mode was identified.
 MIN_SHARE = 0.15
 #: The data's density at the fitted mode must exceed this many times its density around
-#: the fitted limits (a normal gives about 6); less means no identifiable peak.
+#: the fitted limits on its sparser side (a normal gives about 6); less means no
+#: identifiable peak.
 MIN_PEAK_CONTRAST = 1.15
 #: Limits beyond these quantiles of the values (either side) are refused.
 EDGE_SHARE = 0.001
