@@ -64,6 +64,36 @@ UNITS = [
     (MG_PER_DL, "mg/dL"),
     (MIU_PER_L, "m[IU]/L"),
 ]
+# Spellings of each test as flat exports write them: (concept_id, [spellings])
+FLAT_TESTS = {
+    ALP_CONCEPT: ["6768-6", "ALP", "Alkaline phosphatase", "ALK PHOS", "alkaline phosphatase",
+                  " Alk Phos ", "ALKALINE  PHOSPHATASE", "Alk. Phos."],
+    3006923: ["1742-6", "ALT", "Alanine aminotransferase"],
+    3013721: ["1920-8", "AST", "Aspartate aminotransferase"],
+    3024561: ["1751-7", "Albumin", "ALB", "albumin "],
+    3016723: ["2160-0", "Creatinine", "CREA"],
+    3019550: ["2951-2", "Sodium", "NA+"],
+    3001420: ["19123-9", "Magnesium", "Mg", "MAGNESIUM"],
+    3019170: ["3016-3", "TSH", "Thyrotropin"],
+}
+# Spellings of each unit concept (the knowledge base's unit matching: case, spaces, micro).
+FLAT_UNITS = {
+    U_PER_L: ["U/L", "IU/L", "u/l", "U / L", "iu/l", " U/L"],
+    UKAT_PER_L: ["ukat/L", "µkat/L", "μkat/L", "µkat/l", "UKAT/L"],
+    MMOL_PER_L: ["mmol/L", "mmol/l", "MMOL/L"],
+    G_PER_DL: ["g/dL", "g/dl", "G/DL"],
+    MG_PER_DL: ["mg/dL", "mg/dl"],
+    MIU_PER_L: ["mIU/L", "m[IU]/L", "mU/L"],
+}
+# Dates as exports write them (the screening reads an ISO date or date-time, any time part).
+FLAT_DATES = [
+    "strftime(d, '%Y-%m-%d')",
+    "strftime(d, '%Y-%m-%d') || ' 00:00:00'",
+    "strftime(d, '%Y-%m-%d') || 'T08:30:00Z'",
+    "strftime(d, '%Y-%m-%d') || ' 14:05:12.000'",
+    "strftime(d, '%Y-%m-%d') || 'T10:15:00+01:00'",
+    "' ' || strftime(d, '%Y-%m-%d') || ' '",
+]
 ROWS_PER_PERSON = 20
 LOW_EVERY = 500  # 1 person in 500 (0.2%) is persistently low
 
@@ -177,6 +207,66 @@ def generate(folder: Path, rows: int, threads: int) -> None:
                  DATE '2016-01-01' + h(i, 21, 3000)::INT + 180 AS drug_exposure_end_date
           FROM range({max(persons // 50, 10)}) t(i)
         ) TO '{folder / "drug_exposure.parquet"}' (FORMAT parquet)
+        """
+    )
+    con.close()
+
+
+def _spelling(key: str, seed: int, spellings: dict[int, list[str]]) -> str:
+    """SQL: one of the spellings of ``key``'s concept, picked by a hash of the row."""
+    cases = " ".join(
+        f"WHEN {concept} THEN [{', '.join(repr(s) for s in names)}]"
+        f"[1 + h(measurement_id, {seed}, {len(names)})]"
+        for concept, names in spellings.items()
+    )
+    return f"CASE {key} {cases} END"
+
+
+def generate_flat(omop: Path, folder: Path, threads: int) -> None:
+    """Write the same data as flat tables: measurements.parquet (test names as LOINC codes
+    and text spellings, units spelled several ways, dates as text in several formats, a
+    few bad rows), persons.parquet and medications.parquet."""
+    folder.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect()
+    con.sql(f"SET threads = {threads}")
+    con.sql("SET preserve_insertion_order = false")
+    con.sql("SET enable_progress_bar = false")
+    con.sql("CREATE MACRO h(x, seed, n) AS (hash(x, seed) % n)::BIGINT")
+    dates = " ".join(f"WHEN {k} THEN {f}" for k, f in enumerate(FLAT_DATES))
+    test = _spelling("measurement_concept_id", 31, FLAT_TESTS)
+    unit = _spelling("unit_concept_id", 32, FLAT_UNITS)
+    # Rows without a date in OMOP have none here either: empty, blank, or not a date.
+    con.sql(
+        f"""
+        COPY (
+          SELECT person_id, {test} AS test, value_as_number::DOUBLE AS value,
+                 CASE WHEN unit_concept_id = 0 THEN unit_source_value ELSE {unit} END AS unit,
+                 CASE WHEN d IS NULL THEN ['', NULL, 'n/a', '2021-02-30', '31/12/2020']
+                                          [1 + h(measurement_id, 33, 5)]
+                      ELSE CASE h(measurement_id, 34, {len(FLAT_DATES)}) {dates} END
+                 END AS date
+          FROM (SELECT *, measurement_date AS d
+                FROM read_parquet('{omop / "measurement.parquet"}'))
+        ) TO '{folder / "measurements.parquet"}' (FORMAT parquet, ROW_GROUP_SIZE 1000000)
+        """
+    )
+    con.sql(
+        f"""
+        COPY (
+          SELECT person_id, strftime(birth_datetime, '%Y-%m-%d') AS birth_date,
+                 CASE WHEN gender_concept_id = 8532 THEN ['F', 'female', 'Female', ' f ']
+                      ELSE ['M', 'male', 'Male', 'm'] END [1 + h(person_id, 35, 4)] AS sex
+          FROM read_parquet('{omop / "person.parquet"}')
+        ) TO '{folder / "persons.parquet"}' (FORMAT parquet)
+        """
+    )
+    con.sql(
+        f"""
+        COPY (
+          SELECT person_id, drug_source_value AS drug,
+                 drug_exposure_start_date AS start_date, drug_exposure_end_date AS end_date
+          FROM read_parquet('{omop / "drug_exposure.parquet"}')
+        ) TO '{folder / "medications.parquet"}' (FORMAT parquet)
         """
     )
     con.close()

@@ -15,7 +15,7 @@ from typing import Any
 import ibis  # type: ignore[import-untyped]  # noqa: TID253 - screening only
 
 from alkphos.knowledge.loader import Knowledge
-from alkphos.screening.rows import name_key
+from alkphos.screening.spellings import name_key
 from alkphos.screening.tables import KnowledgeTables
 
 __all__ = ["condition_meanings", "drug_classes", "evidence"]

@@ -3,7 +3,9 @@
 Two inputs are understood:
 
 * **flat tables** (CSV or Parquet): measurements (``person_id``, ``test``, ``value``, ``unit``,
-  ``date``, optional ``reference_low``, ``reference_high``), persons (``person_id``,
+  ``date``, optional ``reference_low``, ``reference_high``; the test and unit are also kept
+  as written, ``test_raw``, ``unit_raw`` and, when it is text, ``date_raw``, for
+  ``spellings``), persons (``person_id``,
   ``birth_date`` or ``year_of_birth``, ``sex``), and optional medications (``person_id``,
   ``drug``, ``start_date``, ``end_date``) and conditions (``person_id``, ``code`` and/or
   ``name``, ``date``);
@@ -29,7 +31,15 @@ from alkphos.errors import InputError
 from alkphos.knowledge.codes import SYSTEMS, family
 from alkphos.screening.engines import Engine
 
-__all__ = ["MEASUREMENT_COLUMNS", "Sources", "read_flat", "read_omop"]
+__all__ = [
+    "MEASUREMENT_COLUMNS",
+    "Sources",
+    "clean_text",
+    "parse_date",
+    "read_flat",
+    "read_omop",
+    "written_text",
+]
 
 Table = Any
 Column = Any
@@ -87,21 +97,25 @@ def read_flat(
             "needs person_id, sex and birth_date or year_of_birth",
         )
     as_text = not (_is_integer(raw[cols["person_id"]]) and _is_integer(people[pcols["person_id"]]))
+    written = {"date_raw": raw[cols["date"]]} if raw[cols["date"]].type().is_string() else {}
     m = raw.select(
         row_id=ibis.null("int64"),
         person_id=_person(raw[cols["person_id"]], as_text),
-        test=_text(raw[cols["test"]]),
+        test=clean_text(raw[cols["test"]]),
         concept_id=ibis.null("int64"),
         value=_number(raw[cols["value"]]),
         unit_concept_id=ibis.null("int64"),
-        unit_text=_text(raw[cols["unit"]]),
-        date=_date(raw[cols["date"]]),
-        date_text=_raw_text(raw[cols["date"]]),
+        unit_text=clean_text(raw[cols["unit"]]),
+        date=parse_date(raw[cols["date"]]),
+        date_text=written_text(raw[cols["date"]]),
         range_low=_number(raw[cols["reference_low"]]) if "reference_low" in cols else _null(),
         range_high=_number(raw[cols["reference_high"]]) if "reference_high" in cols else _null(),
+        test_raw=_as_text(raw[cols["test"]]),
+        unit_raw=_as_text(raw[cols["unit"]]),
+        **written,
     )
     if "birth_date" in pcols:
-        birth = _date(people[pcols["birth_date"]])
+        birth = parse_date(people[pcols["birth_date"]])
         if "year_of_birth" in pcols:
             birth = birth.fill_null(_mid_year(people[pcols["year_of_birth"]]))
     else:
@@ -121,10 +135,10 @@ def read_flat(
         )
         meds = raw_meds.select(
             person_id=_person(raw_meds[mc["person_id"]], as_text),
-            drug=_text(raw_meds[mc["drug"]]),
-            code=_text(raw_meds[mc["code"]]) if "code" in mc else _null("string"),
-            start_date=_date(raw_meds[mc["start_date"]]),
-            end_date=_date(raw_meds[mc["end_date"]]) if "end_date" in mc else _null("date"),
+            drug=clean_text(raw_meds[mc["drug"]]),
+            code=clean_text(raw_meds[mc["code"]]) if "code" in mc else _null("string"),
+            start_date=parse_date(raw_meds[mc["start_date"]]),
+            end_date=parse_date(raw_meds[mc["end_date"]]) if "end_date" in mc else _null("date"),
         )
     conds = None
     if conditions is not None:
@@ -140,10 +154,10 @@ def read_flat(
             )
         conds = raw_conds.select(
             person_id=_person(raw_conds[cc["person_id"]], as_text),
-            code=_text(raw_conds[cc["code"]]) if "code" in cc else _null("string"),
+            code=clean_text(raw_conds[cc["code"]]) if "code" in cc else _null("string"),
             system=_null("string"),
-            name=_text(raw_conds[cc["name"]]) if "name" in cc else _null("string"),
-            date=_date(raw_conds[cc["date"]]) if "date" in cc else _null("date"),
+            name=clean_text(raw_conds[cc["name"]]) if "name" in cc else _null("string"),
+            date=parse_date(raw_conds[cc["date"]]) if "date" in cc else _null("date"),
         )
     return Sources(
         measurements=m,
@@ -184,20 +198,20 @@ def read_omop(engine: Engine, path: Path) -> Sources:
     m = raw.select(
         row_id=_integer(raw.measurement_id) if "measurement_id" in raw.columns else _null("int64"),
         person_id=_integer(raw.person_id),
-        test=_text(_optional(raw, "measurement_source_value", "string")),
+        test=clean_text(_optional(raw, "measurement_source_value", "string")),
         concept_id=_integer(raw.measurement_concept_id),
         value=_number(raw.value_as_number),
         unit_concept_id=_integer(_optional(raw, "unit_concept_id", "int64")),
-        unit_text=_text(_optional(raw, "unit_source_value", "string")),
-        date=_date(raw.measurement_date).fill_null(
-            _date(_optional(raw, "measurement_datetime", "string"))
+        unit_text=clean_text(_optional(raw, "unit_source_value", "string")),
+        date=parse_date(raw.measurement_date).fill_null(
+            parse_date(_optional(raw, "measurement_datetime", "string"))
         ),
-        date_text=_raw_text(raw.measurement_date),
+        date_text=written_text(raw.measurement_date),
         range_low=_number(_optional(raw, "range_low", "float64")),
         range_high=_number(_optional(raw, "range_high", "float64")),
     )
     person = tables["person"]
-    birth = _date(_optional(person, "birth_datetime", "string")).fill_null(
+    birth = parse_date(_optional(person, "birth_datetime", "string")).fill_null(
         ibis.date(
             _integer(person.year_of_birth),
             _integer(_optional(person, "month_of_birth", "int64")).fill_null(7),
@@ -216,7 +230,7 @@ def read_omop(engine: Engine, path: Path) -> Sources:
             ibis.ifelse(
                 gender.isin(("8532", "8507")),
                 gender,
-                _text(_optional(person, "gender_source_value", "string")),
+                clean_text(_optional(person, "gender_source_value", "string")),
             )
         ),
     )
@@ -225,9 +239,9 @@ def read_omop(engine: Engine, path: Path) -> Sources:
         c = tables["concept"]
         concepts = c.select(
             concept_id=_integer(c.concept_id),
-            vocabulary=_text(c.vocabulary_id),
-            code=_text(c.concept_code),
-            name=_text(c.concept_name),
+            vocabulary=clean_text(c.vocabulary_id),
+            code=clean_text(c.concept_code),
+            name=clean_text(c.concept_name),
         )
     meds = _omop_drugs(tables.get("drug_exposure"), concepts)
     conds = _omop_conditions(tables.get("condition_occurrence"), concepts)
@@ -263,9 +277,9 @@ def _omop_drugs(drugs: Table | None, concepts: Table | None) -> Table | None:
     d = drugs.select(
         person_id=_integer(drugs.person_id),
         concept_id=_integer(drugs.drug_concept_id),
-        source=_text(_optional(drugs, "drug_source_value", "string")),
-        start_date=_date(drugs.drug_exposure_start_date),
-        end_date=_date(_optional(drugs, "drug_exposure_end_date", "string")),
+        source=clean_text(_optional(drugs, "drug_source_value", "string")),
+        start_date=parse_date(drugs.drug_exposure_start_date),
+        end_date=parse_date(_optional(drugs, "drug_exposure_end_date", "string")),
     )
     if concepts is None:
         return d.select(
@@ -291,8 +305,8 @@ def _omop_conditions(conditions: Table | None, concepts: Table | None) -> Table 
     c = conditions.select(
         person_id=_integer(conditions.person_id),
         concept_id=_integer(conditions.condition_concept_id),
-        source=_text(_optional(conditions, "condition_source_value", "string")),
-        date=_date(conditions.condition_start_date),
+        source=clean_text(_optional(conditions, "condition_source_value", "string")),
+        date=parse_date(conditions.condition_start_date),
     )
     if concepts is None:
         return c.select(
@@ -415,19 +429,26 @@ def _number(column: Column) -> Column:
     return column.cast("float64")
 
 
-def _text(column: Column) -> Column:
+def clean_text(column: Column) -> Column:
+    """Text as screening reads it: trimmed, an empty text as null."""
     kind = column.type()
     text = column if kind.is_string() else column.cast("string")
     stripped = text.strip()
     return ibis.ifelse(stripped == "", _null("string"), stripped)
 
 
-def _raw_text(column: Column) -> Column:
+def _as_text(column: Column) -> Column:
+    """A column as it was written, as text: what ``spellings`` matches once per value."""
+    return column if column.type().is_string() else column.cast("string")
+
+
+def written_text(column: Column) -> Column:
     """The text of a column that may fail to parse (null when it is typed: nothing to show)."""
-    return _text(column) if column.type().is_string() else _null("string")
+    return clean_text(column) if column.type().is_string() else _null("string")
 
 
-def _date(column: Column) -> Column:
+def parse_date(column: Column) -> Column:
+    """A date column, or the date of a date-time, or the date a text starts with (ISO)."""
     kind = column.type()
     if kind.is_date():
         return column

@@ -26,6 +26,7 @@ from alkphos.screening.tables import (
     YEAR_KEY_BASE,
     KnowledgeTables,
 )
+from alkphos.screening.spellings import Spellings, name_key, unit_key
 from alkphos.screening.vocabulary import Vocabulary
 
 __all__ = [
@@ -61,16 +62,6 @@ REASONS = (
 USED_KEY = ("person_id", "analyte", "date", "value", "ref_low", "ref_high")
 
 
-def name_key(column: Column) -> Column:
-    """A test name as the knowledge base matches it: trimmed, lower case, single spaces."""
-    return column.strip().lower().replace("’", "'").re_replace(r"\s+", " ")
-
-
-def unit_key(column: Column) -> Column:
-    """A unit as the knowledge base matches it: no spaces, micro as ``u``, lower case."""
-    return column.strip().replace("µ", "u").replace("μ", "u").replace(" ", "").lower()
-
-
 def whole_years(on: Column, birth: Column) -> Column:
     """Age in completed years on a date (null when either date is)."""
     before_birthday = (on.month() < birth.month()) | (
@@ -102,16 +93,24 @@ def tidy(column: Column) -> Column:
     )
 
 
-def classify(measurements: Table, kt: KnowledgeTables, vocabulary: Vocabulary | None) -> Table:
+def classify(
+    measurements: Table,
+    kt: KnowledgeTables,
+    vocabulary: Vocabulary | None,
+    spellings: Spellings | None = None,
+) -> Table:
     """Add ``analyte_code``: the screening analyte of each row as a small integer (see
     ``KnowledgeTables.analyte_codes``), or null for another analyte.
 
     OMOP rows are matched by ``measurement_concept_id`` through CONCEPT (LOINC codes); an
     unmapped concept (0 or null) falls back to the source value. Flat rows are matched by
-    ``test``: a LOINC code, name or alias, as ``interpret`` matches them.
+    ``test``: a LOINC code, name or alias, as ``interpret`` matches them; with
+    ``spellings``, by the test as written against its few distinct spellings.
     """
     m = measurements
     codes = kt.analyte_codes
+    if spellings is not None:
+        return spellings.classify(m)
     by_name = _code(name_key(m.test), {name: codes[a] for name, a in kt.name_map.items()})
     if vocabulary is None:
         return m.mutate(analyte_code=by_name)
@@ -120,9 +119,14 @@ def classify(measurements: Table, kt: KnowledgeTables, vocabulary: Vocabulary | 
     return m.mutate(analyte_code=ibis.ifelse(unmapped, by_name, by_concept))
 
 
-def screening_rows(classified: Table, vocabulary: Vocabulary | None) -> Table:
-    """The rows of screening analytes (for OMOP, a filter the Parquet reader can push down)."""
+def screening_rows(
+    classified: Table, vocabulary: Vocabulary | None, spellings: Spellings | None = None
+) -> Table:
+    """The rows of screening analytes (for OMOP and flat spellings, a filter the Parquet
+    reader can push down)."""
     rows = classified.filter(classified.analyte_code.notnull())
+    if spellings is not None:
+        return spellings.screening_rows(classified)
     if vocabulary is not None and vocabulary.analytes:
         c = classified.concept_id
         rows = classified.filter(c.isin(list(vocabulary.analytes)) | c.isnull() | (c == 0)).filter(
@@ -154,9 +158,13 @@ def _null_factor() -> Column:
     return ibis.null("float64")
 
 
-def _unit_factor(rows: Table, kt: KnowledgeTables, vocabulary: Vocabulary | None) -> Table:
+def _unit_factor(
+    rows: Table, kt: KnowledgeTables, vocabulary: Vocabulary | None, spellings: Spellings | None
+) -> Table:
     """Add ``unit`` (as reported) and ``factor`` (to the canonical unit, null if unknown)."""
     r = rows
+    if spellings is not None:
+        return r.mutate(unit=r.unit_text, factor=r.spelled_factor)
     if vocabulary is not None:
         # OMOP: the unit concept decides; unit_concept_id 0, or an id CONCEPT does not
         # know as a unit, falls back to the unit_source_value text.
@@ -202,6 +210,7 @@ def check(
     kt: KnowledgeTables,
     vocabulary: Vocabulary | None,
     as_of: date | None,
+    spellings: Spellings | None = None,
 ) -> Table:
     """Convert and judge the rows of screening analytes (every one, valid or not).
 
@@ -212,7 +221,7 @@ def check(
     written into the expression; persons and intervals are joins. Without ``as_of`` no row
     is after it (the caller takes the latest usable date).
     """
-    r = _unit_factor(rows, kt, vocabulary)
+    r = _unit_factor(rows, kt, vocabulary, spellings)
     people = persons.select(
         known_person=persons.person_id,
         birth_date=persons.birth_date,

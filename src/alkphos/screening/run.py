@@ -25,6 +25,7 @@ from alkphos.screening.persistence import (
     describe,
     per_person,
 )
+from alkphos.screening.spellings import load_spellings
 from alkphos.screening.tables import KnowledgeTables
 from alkphos.screening.vocabulary import load_vocabulary
 
@@ -95,16 +96,25 @@ def screen(
     out.mkdir(parents=True, exist_ok=True)
 
     step(STEPS[0])
-    vocabulary = None
+    vocabulary = spellings = None
     if sources.concepts is not None:
         vocabulary = load_vocabulary(engine, sources.concepts, kt)
-    classified = rows.classify(sources.measurements, kt, vocabulary)
-    screening = rows.screening_rows(classified, vocabulary)
+    elif "test_raw" in sources.measurements.columns:
+        spellings = load_spellings(engine, sources.measurements, kt)
+    classified = rows.classify(sources.measurements, kt, vocabulary, spellings)
+    screening = rows.screening_rows(classified, vocabulary, spellings)
     # One pass over the input: every screening row checked and the usable ones
     # de-duplicated; the rows not used are judged again by the same check, on the few
     # persons and days that have one. (Without --as-of, the as-of date is the latest usable
     # row's, so no row can be after it.)
-    judge = partial(rows.check, persons=sources.persons, kt=kt, vocabulary=vocabulary, as_of=as_of)
+    judge = partial(
+        rows.check,
+        persons=sources.persons,
+        kt=kt,
+        vocabulary=vocabulary,
+        as_of=as_of,
+        spellings=spellings,
+    )
     kept = engine.materialise(rows.kept(judge(screening)))
     used = rows.used(kept, kt)
     again = engine.materialise(rows.again(screening, kept, judge))
