@@ -19,6 +19,7 @@ from typing import Any
 
 import ibis  # type: ignore[import-untyped]  # noqa: TID253 - screening only
 
+from alkphos.screening.spellings import Spellings, name_key, unit_key
 from alkphos.screening.tables import (
     AGE_LIMIT_YEARS,
     KEY_SPAN,
@@ -26,7 +27,6 @@ from alkphos.screening.tables import (
     YEAR_KEY_BASE,
     KnowledgeTables,
 )
-from alkphos.screening.spellings import Spellings, name_key, unit_key
 from alkphos.screening.vocabulary import Vocabulary
 
 __all__ = [

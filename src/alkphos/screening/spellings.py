@@ -63,9 +63,7 @@ class Spellings:
         their dates parsed once per spelling."""
         c = classified
         named = c.test_raw.isin(list(self.tests)) if self.tests else ibis.literal(False)
-        rows = c.filter(named).filter(
-            lambda t: t.analyte_code.notnull()
-        )
+        rows = c.filter(named).filter(lambda t: t.analyte_code.notnull())
         if self.dates is None:
             return rows
         d = self.dates
