@@ -312,6 +312,7 @@ HAVING count(DISTINCT d) FILTER (WHERE v <= 35) >= 2 AND max(v) <= 45
 FULL = """
 SET memory_limit = '3GB';
 SET preserve_insertion_order = false;
+SET enable_progress_bar = false;
 CREATE TEMP TABLE analytes AS SELECT * FROM (VALUES {analytes}) t(concept_id, analyte);
 CREATE TEMP TABLE factors AS SELECT * FROM (VALUES {factors}) t(analyte, unit, factor);
 CREATE TEMP TABLE plausible AS SELECT * FROM (VALUES {plausible}) t(analyte, p_low, p_high);

@@ -61,7 +61,7 @@ def _rows() -> list[dict[str, Any]]:
                 }
             )
     rows.append({"person_id": 1, "analyte": "albumin", "date": START, "value": 4.2, "unit": "gdl"})
-    bad = [
+    bad: list[dict[str, Any]] = [
         {"person_id": 99, "date": START},  # unknown person
         {"person_id": 3, "date": None},  # no date
         {"person_id": 3, "date": START, "value": None},  # no value
@@ -208,7 +208,7 @@ def test_every_spelling_is_read_and_every_bad_row_rejected_with_its_reason(
         )
     ]
     good += [("ALP", unit, "2023-04-01", 0.5) for unit in UKAT]  # 30 U/L each
-    bad = [
+    bad: list[dict[str, Any]] = [
         ("ALP", "g/dl", "2023-05-01", 30.0),  # a unit, but not of ALP
         ("ALB", "U/L", "2023-05-01", 4.0),  # a unit of ALP, not of albumin
         ("ALP", "U/L", "2023-02-30", 30.0),  # no such day
