@@ -208,7 +208,7 @@ def test_every_spelling_is_read_and_every_bad_row_rejected_with_its_reason(
         )
     ]
     good += [("ALP", unit, "2023-04-01", 0.5) for unit in UKAT]  # 30 U/L each
-    bad: list[dict[str, Any]] = [
+    bad = [
         ("ALP", "g/dl", "2023-05-01", 30.0),  # a unit, but not of ALP
         ("ALB", "U/L", "2023-05-01", 4.0),  # a unit of ALP, not of albumin
         ("ALP", "U/L", "2023-02-30", 30.0),  # no such day
