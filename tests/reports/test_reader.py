@@ -194,3 +194,22 @@ def test_a_text_longer_than_any_lab_report_is_refused_before_it_is_read(kb: Know
 
     with pytest.raises(InputError, match=f"at most {MAX_LINES:,} lines"):
         read_report("ALP 40 U/L\n" * (MAX_LINES + 1), kb)
+
+
+def test_a_result_in_words_is_named_not_dropped() -> None:
+    """A result printed as a word (an unknown test's 'Negative', a known test's 'Positive')
+    is listed in not_understood with its line; the numeric results around it are read."""
+    text = (
+        "Collected: 2024-03-02\n"
+        "ALP              22   U/L   (35-104)  L\n"
+        "Anti-HBc         Negative\n"
+        "AMA              Positive\n"
+        "HBsAg: non-reactive\n"
+        "Comment: sample slightly haemolysed\n"
+    )
+    reading = read_report(text, load_knowledge())
+    assert [(r.test, r.value) for r in reading.results] == [("ALP", 22.0)]
+    unread = {item.line: item.reason for item in reading.not_understood}
+    assert set(unread) == {3, 4, 5}
+    assert "Negative" in unread[3]
+    assert "Positive" in unread[4]

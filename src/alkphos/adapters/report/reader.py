@@ -39,6 +39,15 @@ _RESULT_LIKE = re.compile(
     r"(?!\d|[./-]\d)(?P<rest>.*)$"
 )
 _LETTER = re.compile(r"[^\W\d_]")
+# A result printed as a word ("Anti-HBc   Negative", "AMA: positif"): not a number alkphos
+# can use, but a result line all the same, so it is named, never dropped silently.
+_QUALITATIVE = re.compile(
+    r"^\s*(?P<name>[^\W\d_][^\t:]{0,40}?)\s*[:.]?\s+(?P<word>"
+    r"positive|negative|non-reactive|nonreactive|reactive|not detected|detected|"
+    r"positiv|negativ|positif|positive?|n[ée]gatif|positivo|negativo|pos|neg"
+    r")\b",
+    re.IGNORECASE,
+)
 _BARE_DATE = re.compile(r"\s*(?:\d{1,2}:\d{2}(?::\d{2})?)?\s*")
 
 
@@ -174,6 +183,13 @@ class _Scan:
 
     def _unknown(self, index: int, line: str) -> None:
         """Name a line that looks like a result of a test alkphos does not know."""
+        word = _QUALITATIVE.match(line)
+        if word is not None:
+            name = word.group("name").strip(" .:")
+            self._unread(
+                index, f"'{name}': a result in words ('{word.group('word')}'), not a value"
+            )
+            return
         match = _RESULT_LIKE.match(line)
         if match is None:
             return
@@ -284,7 +300,11 @@ def _strip_dates(text: str, dates: list[FoundDate]) -> str:
 def _worth_naming(line: str, parsed: Parsed) -> bool:
     """A named test without a value is worth listing when the line has a number or says
     plainly that no value is printed; a heading ("Alkaline phosphatase isoenzymes") is not."""
-    return bool(re.search(r"\d", line)) or parsed.problem == "no value is printed"
+    return (
+        bool(re.search(r"\d", line))
+        or parsed.problem == "no value is printed"
+        or _QUALITATIVE.match(line) is not None
+    )
 
 
 def _looks_like_unit(reader: TailReader, word: str) -> bool:
