@@ -279,3 +279,14 @@ def test_as_of_is_a_calendar_date_only(client: Any, as_of: str) -> None:
     """A number is not read as Unix time (schemathesis found as_of=0.0 read as 1970-01-01)."""
     response = client.post(f"/v1/interpret?as_of={as_of}", json=EX01)
     assert response.status_code == 422, response.text
+
+
+def test_an_unknown_route_is_problem_details(api: Any) -> None:
+    """Issue 16 item 6: a 404 is RFC 9457 problem details like every other error."""
+    response = api.get("/v1/no-such-route")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["status"] == 404
+    assert body["title"] == "Not found"
+    assert body["errors"][0]["path"] == "$"

@@ -23,7 +23,10 @@ __all__ = ["PROBLEM_JSON", "error_response", "install_handlers", "validation_err
 PROBLEM_JSON = "application/problem+json"
 FHIR_JSON = "application/fhir+json"
 _TITLES = {
+    404: "Not found",
+    405: "Method not allowed",
     413: "The request body is too large",
+    415: "Unsupported media type",
     422: "The request cannot be interpreted",
 }
 
@@ -184,9 +187,9 @@ def install_handlers(app: FastAPI) -> None:
                 422, InputError("$", "the body cannot be read as JSON", "a UTF-8 JSON document")
             )
         problem = str(exc.detail) if exc.detail else "error"
-        detail = ErrorDetail(path="$", problem=problem, accepted="", message=problem)
-        return JSONResponse(
-            ErrorResponse(error=detail).model_dump(),
-            status_code=exc.status_code,
-            headers=getattr(exc, "headers", None),
+        return error_response(  # problem details too (a 404, a 405), as every other error
+            exc.status_code,
+            InputError("$", problem),
+            getattr(exc, "headers", None),
+            fhir=_is_fhir(request),
         )
