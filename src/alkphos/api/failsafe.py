@@ -16,14 +16,18 @@ __all__ = ["INTERNAL_ERROR", "FailsafeMiddleware"]
 
 logger = logging.getLogger("alkphos.api")
 ASGIApp = Callable[..., Any]
+# RFC 9457 problem details, as every other error; ``error`` as the other bodies carry it.
 INTERNAL_ERROR = (
-    b'{"error":{"path":"$","problem":"internal error","accepted":"","suggestion":null,'
+    b'{"type":"about:blank","title":"Internal error","status":500,"detail":"internal error",'
+    b'"errors":[{"path":"$","problem":"internal error","accepted":"","suggestion":null,'
+    b'"message":"internal error"}],'
+    b'"error":{"path":"$","problem":"internal error","accepted":"","suggestion":null,'
     b'"message":"internal error"}}'
 )
 
 
 class FailsafeMiddleware:
-    """Answer an unhandled exception with a 500 JSON error, log its frames once, re-raise
+    """Answer an unhandled exception with a 500 problem-details error, log its frames once, re-raise
     nothing (unless the answer had already begun: then the server must close the stream)."""
 
     def __init__(self, app: ASGIApp) -> None:
@@ -55,7 +59,7 @@ class FailsafeMiddleware:
                     "type": "http.response.start",
                     "status": 500,
                     "headers": [
-                        (b"content-type", b"application/json"),
+                        (b"content-type", b"application/problem+json"),
                         (b"content-length", str(len(INTERNAL_ERROR)).encode()),
                     ],
                 }
