@@ -39,7 +39,18 @@ ALP_RESULTS = {
 }
 START = date(2023, 1, 10)
 # How flat exports write the same things (every row picks one, in turn).
-ALP_NAMES = ["6768-6", "ALP", "Alkaline phosphatase", "ALK PHOS", " alk  phos ", "Alk. Phos."]
+ALP_NAMES = [
+    "6768-6",
+    "ALP",
+    "Alkaline phosphatase",
+    "ALK PHOS",
+    " alk  phos ",
+    "Alk. Phos.",
+    # as laboratory catalogues print it (knowledge.names, as interpret reads it)
+    "Alkaline Phosphatase, Serum",
+    "ALP (IFCC)",
+    "Phosphatase, alkaline",
+]
 U_L = ["U/L", "IU/L", "u/l", " U / L ", "iu/l"]
 UKAT = ["ukat/L", "µkat/L", "μkat/L", "µkat/l", "UKAT/L"]
 DATES = ["{d}", "{d} 00:00:00", "{d}T08:30:00Z", " {d} ", "{d}T10:15:00.000+01:00"]

@@ -17,6 +17,7 @@ from typing import Any
 import ibis  # type: ignore[import-untyped]  # noqa: TID253 - screening only
 import pyarrow as pa  # type: ignore[import-untyped]  # noqa: TID253 - screening only
 
+from alkphos.knowledge.names import name_candidates
 from alkphos.screening.engines import Engine
 from alkphos.screening.inputs import clean_text, parse_date, written_text
 from alkphos.screening.tables import KnowledgeTables
@@ -89,6 +90,10 @@ def load_spellings(engine: Engine, measurements: Table, kt: KnowledgeTables) -> 
     rows: list[tuple[str, str | None, int, float | None]] = []
     for row in engine.to_arrow(keyed).to_pylist():
         analyte = kt.name_map.get(row["name"]) if row["name"] is not None else None
+        if analyte is None and row["test"] is not None:
+            # as interpret reads it: "Alkaline Phosphatase, Serum", "ALP (IFCC)", ...
+            keys = name_candidates(str(row["test"]))
+            analyte = next((kt.plain_map[key] for key in keys if key in kt.plain_map), None)
         if analyte is None or row["test"] is None:
             continue
         factor = kt.unit_map[analyte].get(row["unit_key"]) if row["unit_key"] else None

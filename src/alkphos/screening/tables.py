@@ -29,6 +29,7 @@ from alkphos.knowledge.age import DAYS_PER_YEAR, Age
 from alkphos.knowledge.codes import family
 from alkphos.knowledge.loader import Knowledge
 from alkphos.knowledge.local import LocalInterval
+from alkphos.knowledge.names import name_candidates
 from alkphos.knowledge.schema import AgeBound, ReferenceInterval, ScreeningRule
 from alkphos.rules.intervals import knowledge_interval
 
@@ -74,6 +75,7 @@ class KnowledgeTables:
     analyte_codes: dict[str, int]  # analyte -> small integer (interval keys)
     sex_codes: dict[str, int]
     name_map: dict[str, str]  # name key -> analyte
+    plain_map: dict[str, str]  # punctuation-free name or core key -> analyte (knowledge.names)
     loinc_codes: dict[str, tuple[str, ...]]  # analyte -> LOINC codes
     unit_map: dict[str, dict[str, float]]  # analyte -> unit key -> factor
     canonical_units: dict[str, str]
@@ -158,6 +160,7 @@ class KnowledgeTables:
             analyte_codes={a: i for i, a in enumerate(analytes)},
             sex_codes={sex: i for i, sex in enumerate(SEXES)},
             name_map={key: a for key, a in kb.analyte_index.items() if a in analytes},
+            plain_map={key: a for key, a in kb.analyte_plain.items() if a in analytes},
             loinc_codes={a: tuple(kb.analytes[a].loinc) for a in analytes},
             unit_map={a: {key: c.factor for key, c in kb.unit_index[a].items()} for a in analytes},
             canonical_units={a: kb.analytes[a].unit for a in analytes},
@@ -175,7 +178,10 @@ class KnowledgeTables:
 def _cache_file(version: str) -> Path:
     """Named by the knowledge base and by the code the tables are built with (this module
     and the per-patient engine's intervals, ages and codes), so none can go stale."""
-    modules = [Path(__file__), *(Path(getfile(f)) for f in (knowledge_interval, Age, family))]
+    modules = [
+        Path(__file__),
+        *(Path(getfile(f)) for f in (knowledge_interval, Age, family, name_candidates)),
+    ]
     code = digest(version, modules)[:16]
     return cache_dir() / f"screening-tables-{code}.pickle"
 
