@@ -98,6 +98,16 @@ def pdf_load(base: str, seconds: float) -> None:
     )
 
 
+def _was_closed(sock: socket.socket) -> int:
+    """1 if the server closed the connection, 0 if it is still open with nothing to read."""
+    try:
+        return int(sock.recv(1) == b"")
+    except BlockingIOError:
+        return 0
+    except OSError:
+        return 1
+
+
 def _fds(pid: int) -> int:
     return len(os.listdir(f"/proc/{pid}/fd"))
 
@@ -140,12 +150,7 @@ def slowloris(base: str, pid: int, idle: int) -> None:
     health.join()
     closed = 0
     for sock in [*opened, *drips]:
-        try:
-            closed += sock.recv(1) == b""
-        except BlockingIOError:
-            pass
-        except OSError:
-            closed += 1
+        closed += _was_closed(sock)
         sock.close()
     print(
         f"slowloris: {len(opened)} idle + 20 dripping connections opened ({refused} refused "

@@ -8,6 +8,7 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import Iterator
+from contextlib import suppress
 from pathlib import Path
 
 import httpx
@@ -44,10 +45,9 @@ def _closed_within(sock: socket.socket, seconds: float, drip: bytes = b"") -> fl
     position = 0
     while time.monotonic() - start < seconds:
         try:
-            if sock.recv(4096) == b"":
-                return time.monotonic() - start
-        except TimeoutError:
-            pass
+            with suppress(TimeoutError):  # nothing within 0.2 s: still open
+                if sock.recv(4096) == b"":
+                    return time.monotonic() - start
         except ConnectionResetError:
             return time.monotonic() - start
         if position < len(drip):

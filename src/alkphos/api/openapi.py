@@ -89,14 +89,14 @@ _OUTCOME = {"schema": {"$ref": "#/components/schemas/OperationOutcome"}}
 
 
 def _document_errors(paths: dict[str, Any]) -> None:
-    """Every refusal alkphos words (401, 412, 413, 422) is problem details; a 422 on the FHIR
-    routes is an OperationOutcome."""
+    """Every refusal alkphos words (401, 404, 405, 412, 413, 415, 422) is problem details; a
+    refusal on the FHIR routes is an OperationOutcome."""
     for path, operations in paths.items():
         for operation in operations.values():
             for status, response in operation.get("responses", {}).items():
-                if status not in ("401", "412", "413", "422"):
+                if status not in ("401", "404", "405", "412", "413", "415", "422"):
                     continue
-                if path.startswith("/v1/interpret/fhir") and status == "422":
+                if path.startswith("/v1/interpret/fhir") and status in ("404", "422"):
                     response["content"] = {"application/fhir+json": _OUTCOME}
                 else:
                     response["content"] = {"application/problem+json": _PROBLEM}

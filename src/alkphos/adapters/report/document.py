@@ -3,6 +3,8 @@ one clear message (too large, binary, not UTF-8)."""
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from alkphos.errors import InputError
 
 __all__ = ["MAX_BYTES", "ReportTooLarge", "is_pdf", "report_text"]
@@ -42,10 +44,8 @@ def report_text(data: bytes, name: str = "report") -> str:
 
         return pdf_text(data, name)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
+        with suppress(UnicodeDecodeError):  # not UTF-16 after all: read as below
             return data.decode("utf-16")
-        except UnicodeDecodeError:
-            pass
     sample = data[:8192]
     if any(byte in _BINARY for byte in sample):
         raise InputError(
