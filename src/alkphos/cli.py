@@ -308,6 +308,21 @@ def _read_bytes(path: str, limit: int) -> bytes:
         _fail(f"{path}: cannot read the file ({exc.strerror or exc})")
 
 
+def _require_screening(command: str, engine: str, *extras: str) -> None:
+    """Stop with one line when the screening extra (pyspark for Spark, or ``extras``) that
+    ``command`` needs is not installed."""
+    from alkphos.extras import MissingExtra, require
+
+    try:
+        require("screening", command, ("ibis", "duckdb", "pyarrow", "pandas"))
+        for extra in extras:
+            require(extra, command)
+        if engine == "spark":
+            require("screening", f"{command} --engine spark", ("pyspark",))
+    except MissingExtra as exc:
+        _fail(str(exc))
+
+
 def _knowledge(intervals: Path | None) -> Knowledge:
     """The bundled knowledge base, with a laboratory's intervals file in use if given."""
     from alkphos.engine import knowledge
@@ -613,14 +628,7 @@ def screen(
     intervals: IntervalsOption = None,
 ) -> None:
     """Screen a population for persistently low ALP that nobody followed up."""
-    from alkphos.extras import MissingExtra, require
-
-    try:
-        require("screening", "alkphos screen", ("ibis", "duckdb", "pyarrow", "pandas"))
-        if engine == "spark":
-            require("screening", "alkphos screen --engine spark", ("pyspark",))
-    except MissingExtra as exc:
-        _fail(str(exc))
+    _require_screening("alkphos screen", engine)
     from alkphos.screening.command import ScreenOptions, run_screen
 
     options = ScreenOptions(
@@ -724,15 +732,7 @@ def intervals_derive(
     ] = False,
 ) -> None:
     """Estimate ALP reference intervals per sex and age band from routine results."""
-    from alkphos.extras import MissingExtra, require
-
-    try:
-        require("screening", "alkphos intervals derive", ("ibis", "duckdb", "pyarrow", "pandas"))
-        require("intervals", "alkphos intervals derive")
-        if engine == "spark":
-            require("screening", "alkphos intervals derive --engine spark", ("pyspark",))
-    except MissingExtra as exc:
-        _fail(str(exc))
+    _require_screening("alkphos intervals derive", engine, "intervals")
     from alkphos.intervals.derive import DeriveOptions, run_derive
 
     options = DeriveOptions(

@@ -17,7 +17,7 @@ from alkphos.errors import InputError, UnitError, close_spelling, closest
 from alkphos.knowledge.age import DAYS_PER_YEAR, Age
 from alkphos.knowledge.loader import Knowledge
 from alkphos.model.case import Case, LabResult
-from alkphos.rules.intervals import Interval, knowledge_interval, status_of
+from alkphos.rules.intervals import Interval, check_limit, knowledge_interval, status_of
 from alkphos.units import normalise_spelling
 
 __all__ = ["AGE_LIMIT_YEARS", "Facts", "Measurement", "code_medications", "gather_facts"]
@@ -349,16 +349,8 @@ def _interval(
     low, high = result.reference_low, result.reference_high
     known = kb.analytes[analyte]
     for name, limit in (("reference_low", low), ("reference_high", high)):
-        if limit is None:
-            continue
-        if limit < 0:
-            raise InputError(f"{path}.{name}", f"negative limit {limit:g}", "0 or more")
-        if limit * factor > known.plausible.high:
-            raise InputError(
-                f"{path}.{name}",
-                f"implausible limit {limit:g} for {known.name}",
-                f"at most {known.plausible.high:g} {known.unit}",
-            )
+        if limit is not None:
+            check_limit(f"{path}.{name}", limit, factor, known)
     if high is not None and not known.detectable(high * factor):
         raise InputError(
             f"{path}.reference_high",

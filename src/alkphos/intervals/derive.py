@@ -108,26 +108,17 @@ class NothingFitted(InputError):
 
 
 def _check(options: DeriveOptions) -> None:
-    if options.out is None:
-        raise InputError("--out", "no output folder given", "--out DIR")
-    if (options.measurements is None) == (options.omop is None):
-        raise InputError(
-            "INPUT",
-            "give a measurements table or --omop PATH (exactly one)",
-            "alkphos intervals derive measurements.parquet --persons persons.parquet --out DIR",
-        )
-    if options.measurements is not None and options.persons is None:
-        raise InputError(
-            "--persons",
-            "a measurements table needs a persons table",
-            "person_id, birth_date or year_of_birth, sex",
-        )
-    if options.omop is not None and options.persons is not None:
-        raise InputError("--omop", "--persons is for flat tables", "an OMOP database has PERSON")
-    if options.spark_master is not None and options.engine != "spark":
-        raise InputError("--spark-master", "needs --engine spark", "--engine spark")
-    if options.engine not in ("duckdb", "spark"):
-        raise InputError("--engine", f"unknown engine '{options.engine}'", "duckdb or spark")
+    from alkphos.screening.command import check_sources
+
+    check_sources(
+        "intervals derive",
+        out=options.out,
+        measurements=options.measurements,
+        omop=options.omop,
+        engine=options.engine,
+        spark_master=options.spark_master,
+        persons=options.persons,
+    )
     if options.bootstrap < 0:
         raise InputError("--bootstrap", f"{options.bootstrap} resamples", "0 or more")
 

@@ -25,6 +25,7 @@ from alkphos.knowledge.age import DAYS_PER_YEAR
 from alkphos.knowledge.loader import Knowledge
 from alkphos.knowledge.local import LocalBasis, LocalInterval
 from alkphos.knowledge.schema import AgeBound
+from alkphos.rules.intervals import check_limit
 from alkphos.units import normalise_spelling
 
 __all__ = [
@@ -136,16 +137,8 @@ def _check_entry(kb: Knowledge, entry: LabInterval, where: str) -> None:
         raise InputError(f"{where}.low", "neither a lower nor an upper limit", "one or both")
     factor = _factor(kb, entry)
     for name, limit in (("low", entry.low), ("high", entry.high)):
-        if limit is None:
-            continue
-        if limit < 0:
-            raise InputError(f"{where}.{name}", f"negative limit {limit:g}", "0 or more")
-        if limit * factor > analyte.plausible.high:
-            raise InputError(
-                f"{where}.{name}",
-                f"implausible limit {limit:g} {entry.unit} for {analyte.name}",
-                f"at most {analyte.plausible.high:g} {analyte.unit}",
-            )
+        if limit is not None:
+            check_limit(f"{where}.{name}", limit, factor, analyte, entry.unit)
     if entry.low is not None and entry.high is not None and not entry.low < entry.high:
         raise InputError(
             f"{where}.low",

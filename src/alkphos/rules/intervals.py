@@ -15,12 +15,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from alkphos.errors import InputError
 from alkphos.knowledge.age import Age
 from alkphos.knowledge.loader import Knowledge
 from alkphos.knowledge.local import LocalBasis, LocalInterval
-from alkphos.knowledge.schema import AgeBound, Citation, ReferenceInterval
+from alkphos.knowledge.schema import AgeBound, Analyte, Citation, ReferenceInterval
 
-__all__ = ["Interval", "adult_interval", "citation_label", "knowledge_interval", "status_of"]
+__all__ = [
+    "Interval",
+    "adult_interval",
+    "check_limit",
+    "citation_label",
+    "knowledge_interval",
+    "status_of",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +43,20 @@ class Interval:
     citations: tuple[str, ...] = ()
     local: tuple[LocalBasis, ...] = ()
     """The basis of each laboratory-file entry the limits come from."""
+
+
+def check_limit(path: str, limit: float, factor: float, analyte: Analyte, unit: str = "") -> None:
+    """Refuse a reference limit no laboratory could mean: negative, or above the analyte's
+    plausible bound once converted (``factor``) to its canonical unit."""
+    if limit < 0:
+        raise InputError(path, f"negative limit {limit:g}", "0 or more")
+    if limit * factor > analyte.plausible.high:
+        shown = f"{limit:g} {unit}" if unit else f"{limit:g}"
+        raise InputError(
+            path,
+            f"implausible limit {shown} for {analyte.name}",
+            f"at most {analyte.plausible.high:g} {analyte.unit}",
+        )
 
 
 def citation_label(citation: Citation) -> str:

@@ -17,7 +17,7 @@ from alkphos.screening.files import ragged_row
 from alkphos.screening.persistence import Criteria
 from alkphos.screening.run import STEPS, Progress, Screen
 
-__all__ = ["ScreenOptions", "run_screen"]
+__all__ = ["ScreenOptions", "check_sources", "run_screen"]
 
 
 @dataclass(frozen=True)
@@ -40,33 +40,68 @@ class ScreenOptions:
     """A laboratory's intervals file, used in place of the knowledge base's intervals."""
 
 
-def _check(options: ScreenOptions) -> None:
-    if options.out is None:
+_OMOP_TABLES = {
+    "persons": "PERSON",
+    "medications": "DRUG_EXPOSURE",
+    "conditions": "CONDITION_OCCURRENCE",
+}
+
+
+def check_sources(
+    command: str,
+    *,
+    out: Path | None,
+    measurements: Path | None,
+    omop: Path | None,
+    engine: str,
+    spark_master: str | None,
+    **flat: Path | None,
+) -> None:
+    """The inputs a screening-style command (``screen``, ``intervals derive``) is given fit
+    together: an output folder, a flat measurements table with its persons table or an OMOP
+    database (never both, and no flat side tables with OMOP), a known engine."""
+    if out is None:
         raise InputError("--out", "no output folder given", "--out DIR")
-    if (options.measurements is None) == (options.omop is None):
+    if (measurements is None) == (omop is None):
         raise InputError(
             "INPUT",
             "give a measurements table or --omop PATH (exactly one)",
-            "alkphos screen measurements.parquet --persons persons.parquet --out DIR",
+            f"alkphos {command} measurements.parquet --persons persons.parquet --out DIR",
         )
-    if options.measurements is not None and options.persons is None:
+    if measurements is not None and flat.get("persons") is None:
         raise InputError(
             "--persons",
             "a measurements table needs a persons table",
             "person_id, birth_date or year_of_birth, sex",
         )
-    if options.omop is not None and any(
-        o is not None for o in (options.persons, options.medications, options.conditions)
-    ):
+    given = [name for name, path in flat.items() if path is not None]
+    if omop is not None and given:
+        options = " and ".join(", ".join(f"--{name}" for name in given).rsplit(", ", 1))
+        tables = " and ".join(", ".join(_OMOP_TABLES[name] for name in given).rsplit(", ", 1))
+        verb = "is" if len(given) == 1 else "are"
         raise InputError(
             "--omop",
-            "--persons, --medications and --conditions are for flat tables",
-            "an OMOP database brings its own PERSON, DRUG_EXPOSURE and CONDITION_OCCURRENCE",
+            f"{options} {verb} for flat tables",
+            f"an OMOP database brings its own {tables}",
         )
-    if options.spark_master is not None and options.engine != "spark":
+    if spark_master is not None and engine != "spark":
         raise InputError("--spark-master", "needs --engine spark", "--engine spark")
-    if options.engine not in ("duckdb", "spark"):
-        raise InputError("--engine", f"unknown engine '{options.engine}'", "duckdb or spark")
+    if engine not in ("duckdb", "spark"):
+        raise InputError("--engine", f"unknown engine '{engine}'", "duckdb or spark")
+
+
+def _check(options: ScreenOptions) -> None:
+    check_sources(
+        "screen",
+        out=options.out,
+        measurements=options.measurements,
+        omop=options.omop,
+        engine=options.engine,
+        spark_master=options.spark_master,
+        persons=options.persons,
+        medications=options.medications,
+        conditions=options.conditions,
+    )
     if options.criteria not in {c.value for c in Criteria}:
         raise InputError(
             "--criteria",

@@ -487,34 +487,33 @@ def _contained(data: Mapping[str, Any], path: str) -> list[Resource | FHIRAbstra
     return _list(data, "contained", path, light_resource)
 
 
-def _medication_request(data: Mapping[str, Any], path: str) -> MedicationRequest:
+def _medication_use(data: Mapping[str, Any], path: str, kind: str) -> dict[str, Any]:
+    """The elements a MedicationRequest and a MedicationStatement share, as alkphos reads
+    them (status and subject required)."""
     for key in ("status", "subject"):
-        _required(data, key, path, "MedicationRequest")
+        _required(data, key, path, kind)
     status = _code(data, "status", path)
     assert status is not None
+    return {
+        "id": _id(data, path),
+        "status": status,
+        "subject": _one(data, "subject", path, _reference),
+        "medicationCodeableConcept": _one(data, "medicationCodeableConcept", path, _concept),
+        "medicationReference": _one(data, "medicationReference", path, _reference),
+        "contained": _contained(data, path),
+    }
+
+
+def _medication_request(data: Mapping[str, Any], path: str) -> MedicationRequest:
     return MedicationRequest(
-        id=_id(data, path),
-        status=status,
-        subject=_one(data, "subject", path, _reference),
-        medicationCodeableConcept=_one(data, "medicationCodeableConcept", path, _concept),
-        medicationReference=_one(data, "medicationReference", path, _reference),
-        contained=_contained(data, path),
+        **_medication_use(data, path, "MedicationRequest"),
         authoredOn=_date_time(data, "authoredOn", path),
     )
 
 
 def _medication_statement(data: Mapping[str, Any], path: str) -> MedicationStatement:
-    for key in ("status", "subject"):
-        _required(data, key, path, "MedicationStatement")
-    status = _code(data, "status", path)
-    assert status is not None
     return MedicationStatement(
-        id=_id(data, path),
-        status=status,
-        subject=_one(data, "subject", path, _reference),
-        medicationCodeableConcept=_one(data, "medicationCodeableConcept", path, _concept),
-        medicationReference=_one(data, "medicationReference", path, _reference),
-        contained=_contained(data, path),
+        **_medication_use(data, path, "MedicationStatement"),
         effectiveDateTime=_date_time(data, "effectiveDateTime", path),
         effectivePeriod=_one(data, "effectivePeriod", path, _period),
     )
