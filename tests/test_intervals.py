@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -322,6 +323,24 @@ def test_newborn_bilirubin_limits_follow_the_day_of_life(
 
 # Issue 18 item 7: pregnancy ranges for other analytes (Abbassi-Ghanavati 2009): haemoglobin
 # 116-139 / 97-148 / 95-150 g/L, ALT up to 30 / 33 / 25 U/L, AST up to 23 / 33 / 32 U/L.
+def _beside_alp(kb: Knowledge, test: str, value: float, unit: str, weeks: float | None) -> Any:
+    """The result of ``test`` in a woman of 30, pregnant at ``weeks`` if given."""
+    patient: dict[str, object] = {"age_years": 30, "sex": "female"}
+    if weeks is not None:
+        patient["pregnancy_weeks"] = weeks
+    result = interpret(
+        {
+            "patient": patient,
+            "results": [
+                {"test": "ALP", "value": 80, "unit": "U/L", "date": "2024-01-10"},
+                {"test": test, "value": value, "unit": unit, "date": "2024-01-10"},
+            ],
+        },
+        kb=kb,
+    )
+    return result.results[1]
+
+
 @pytest.mark.parametrize(
     ("test", "value", "unit", "weeks", "status", "limits"),
     [
@@ -350,20 +369,7 @@ def test_pregnancy_ranges_for_other_analytes(
     status: str,
     limits: tuple[float | None, float],
 ) -> None:
-    patient: dict[str, object] = {"age_years": 30, "sex": "female"}
-    if weeks is not None:
-        patient["pregnancy_weeks"] = weeks
-    result = interpret(
-        {
-            "patient": patient,
-            "results": [
-                {"test": "ALP", "value": 80, "unit": "U/L", "date": "2024-01-10"},
-                {"test": test, "value": value, "unit": unit, "date": "2024-01-10"},
-            ],
-        },
-        kb=kb,
-    )
-    row = result.results[1]
+    row = _beside_alp(kb, test, value, unit, weeks)
     assert row.status == status
     assert row.reference_interval is not None
     assert (row.reference_interval.low, row.reference_interval.high) == limits
@@ -388,20 +394,7 @@ def test_pregnancy_ranges_for_other_analytes(
 def test_pregnancy_ranges_for_the_liver_panel(
     kb: Knowledge, test: str, value: float, unit: str, weeks: float | None, status: str
 ) -> None:
-    patient: dict[str, object] = {"age_years": 30, "sex": "female"}
-    if weeks is not None:
-        patient["pregnancy_weeks"] = weeks
-    result = interpret(
-        {
-            "patient": patient,
-            "results": [
-                {"test": "ALP", "value": 80, "unit": "U/L", "date": "2024-01-10"},
-                {"test": test, "value": value, "unit": unit, "date": "2024-01-10"},
-            ],
-        },
-        kb=kb,
-    )
-    row = result.results[1]
+    row = _beside_alp(kb, test, value, unit, weeks)
     assert row.status == status
     assert row.reference_interval is not None
     assert ("pregnan" in row.reference_interval.basis.lower()) == (weeks is not None)
