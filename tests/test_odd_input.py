@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from alkphos import InputError, interpret
 from alkphos.adapters.case_json import load_json, parse_case
+from alkphos.adapters.text import refuse_lone_surrogates
 from alkphos.adapters.fhir.validate import validate_resource
 from alkphos.knowledge.age import Age
 
@@ -91,6 +92,42 @@ def test_a_surrogate_pair_is_text() -> None:
     """A proper pair (an emoji) is accepted and kept."""
     data = load_json('{"medications": ["\\ud83d\\udc8a omeprazole"]}')
     assert data["medications"][0] == "\U0001f48a omeprazole"
+
+
+# Any character, with halves of UTF-16 pairs often enough to matter (as JSON "\\ud800" reads).
+_TEXT = st.lists(
+    st.characters() | st.integers(min_value=0xD800, max_value=0xDFFF).map(chr), max_size=6
+).map("".join)
+_JSON_LIKE = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | _TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_TEXT, inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(_JSON_LIKE)
+def test_a_lone_surrogate_is_refused_wherever_it_is(data: object) -> None:
+    """Any JSON-like data is refused exactly when one of its texts (key or value) holds a lone
+    surrogate, and the error names a path that holds one."""
+    texts: list[tuple[str, str]] = []
+    stack: list[tuple[object, str]] = [(data, "$")]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, str):
+            texts.append((value, where))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                texts.append((key, where))
+                stack.append((item, key if where == "$" else f"{where}.{key}"))
+        elif isinstance(value, list):
+            stack.extend((item, f"{where}[{i}]") for i, item in enumerate(value))
+    faulty = {where for text, where in texts if any(0xD800 <= ord(c) <= 0xDFFF for c in text)}
+    if not faulty:
+        refuse_lone_surrogates(data)
+        return
+    with pytest.raises(InputError) as raised:
+        refuse_lone_surrogates(data)
+    assert raised.value.path in faulty
 
 
 def test_a_lone_surrogate_in_a_fhir_resource_is_refused_with_its_path() -> None:

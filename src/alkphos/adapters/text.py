@@ -7,6 +7,7 @@ link). It is refused where it is read, with the path of the value that holds it.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from alkphos.errors import InputError
@@ -16,6 +17,8 @@ __all__ = ["refuse_lone_surrogates"]
 
 def refuse_lone_surrogates(data: Any, path: str = "$") -> None:
     """Raise ``InputError`` naming the first string (value or key) that holds a lone surrogate."""
+    if _encodes(data):
+        return  # the usual case, checked at C speed; the walk below finds where the fault is
     stack: list[tuple[Any, str]] = [(data, path)]
     while stack:
         value, where = stack.pop()
@@ -28,6 +31,15 @@ def refuse_lone_surrogates(data: Any, path: str = "$") -> None:
                 stack.append((item, _join(where, str(key))))
         elif isinstance(value, list | tuple):
             stack.extend((item, f"{where}[{i}]") for i, item in reversed(list(enumerate(value))))
+
+
+def _encodes(data: Any) -> bool:
+    """Whether ``data`` writes out as UTF-8 JSON (no lone surrogate in any key or value)."""
+    try:
+        json.dumps(data, ensure_ascii=False, check_circular=False, default=str).encode("utf-8")
+    except (UnicodeEncodeError, TypeError, ValueError, RecursionError):
+        return False
+    return True
 
 
 def _join(path: str, key: str) -> str:
