@@ -139,11 +139,14 @@ def create_app(
     install_handlers(app)
     from alkphos.web import routes as web
 
-    app.include_router(web.router)  # first: /interpretations/{link}.pdf before {link}
+    # The CDS Hooks calls first: the busiest routes, matched before the rest are tried (no
+    # other path begins /cds-services/).
+    app.include_router(cds_hooks.router)
+    app.include_router(web.router)  # before interpret: /interpretations/{link}.pdf first
     from alkphos.web import report as web_report
 
     app.include_router(web_report.router)
-    for module in (meta, interpret, report, cds_hooks, feedback):
+    for module in (meta, interpret, report, feedback):
         app.include_router(module.router)
     uploads = dict.fromkeys(report.REPORT_PATHS, report.REPORT_BODY_BYTES)
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes, larger=uploads)
