@@ -398,3 +398,90 @@ def test_a_normal_alp_before_the_low_run_argues_against_hypophosphatasia(as_of: 
     assert result.differential[0].id == "antiresorptive_therapy"
     assert not any(c.id == "hypophosphatasia" and c.supported for c in result.differential)
     assert "avoid_antiresorptives" not in flag_ids(result)
+
+
+def _supported(result: Interpretation) -> set[str]:
+    return {cause.id for cause in result.differential if cause.supported}
+
+
+def test_a_normal_bilirubin_supports_no_cause(as_of: date) -> None:
+    """A 67-year-old man (NHANES) with ALP 184 and GGT 278 and a normal bilirubin: a normal
+    result is shared by every cause that leaves that test alone, so neither infiltrative
+    disease nor HIV cholangiopathy is supported by it."""
+    result = run(
+        case(
+            row("ALP", 184),
+            row("ALT", 16),
+            row("AST", 16),
+            row("GGT", 278),
+            row("total bilirubin", 0.5, unit="mg/dL"),
+            row("albumin", 3.5, unit="g/dL"),
+            age_years=67,
+            sex="male",
+        ),
+        as_of,
+    )
+    assert not _supported(result) & {"infiltrative_liver_disease", "hiv_cholangiopathy"}
+    assert "Infiltrative" not in result.summary.clinician.split("Next:")[0]
+
+
+def test_a_cause_that_rests_on_a_condition_needs_it(as_of: date) -> None:
+    """Causes named by their defining condition are supported only with it: HIV
+    cholangiopathy needs HIV, cholangitis a sign of inflammation (Tokyo 2018), sepsis a sign
+    of infection or critical illness, milk-alkali syndrome a high calcium (Picolos 2005),
+    liver failure failed clotting, encephalopathy or advanced disease (Korman 2008), and the
+    transient rise of childhood a child under 5 (Kraut 1985)."""
+    cholestatic = (
+        row("ALP", 1250),
+        row("GGT", 400),
+        row("ALT", 60),
+        row("total bilirubin", 3.2, unit="mg/dL"),
+    )
+    plain = run(case(*cholestatic, age_years=45, sex="male"), as_of)
+    assert not _supported(plain) & {"hiv_cholangiopathy", "acute_cholangitis", "sepsis_cholestasis"}
+    known = run(
+        with_context(case(*cholestatic, age_years=45, sex="male"), findings=["HIV", "fever"]),
+        as_of,
+    )
+    assert {"hiv_cholangiopathy", "acute_cholangitis", "sepsis_cholestasis"} <= _supported(known)
+
+    low_with_kidney = (row("ALP", 28), row("creatinine", 1.33, unit="mg/dL"))
+    plain_low = run(case(*low_with_kidney, age_years=44, sex="male"), as_of)
+    assert "milk_alkali_syndrome" not in _supported(plain_low)
+    high_calcium = run(
+        case(*low_with_kidney, row("calcium", 12.1, unit="mg/dL"), age_years=44, sex="male"), as_of
+    )
+    assert "milk_alkali_syndrome" in _supported(high_calcium)
+
+    gilbert = run(
+        case(
+            row("ALP", 67),
+            row("ALT", 19),
+            row("total bilirubin", 2.9, unit="mg/dL"),
+            age_years=15,
+            sex="male",
+        ),
+        as_of,
+    )
+    assert "severe_liver_failure" not in _supported(gilbert)
+    failing = run(
+        case(
+            row("ALP", 30),
+            row("total bilirubin", 6.0, unit="mg/dL"),
+            row("INR", 2.4),
+            age_years=40,
+            sex="male",
+        ),
+        as_of,
+    )
+    assert "severe_liver_failure" in _supported(failing)
+
+    quiet_rise = (
+        row("ALP", 400),
+        row("ALT", 20),
+        row("GGT", 15),
+        row("calcium", 2.4),
+        row("phosphate", 1.1),
+    )
+    adult = run(case(*quiet_rise, age_years=40, sex="female"), as_of)
+    assert "benign_transient_hyperphosphatasemia" not in _supported(adult)

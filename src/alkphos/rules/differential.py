@@ -30,6 +30,9 @@ CONTEXT_PREDICATES = frozenset(
         # shared by every cause of the other tissue
         "liver_tests_normal",
         "bone_minerals_normal",
+        # likewise one normal result ("bilirubin is normal despite the high ALP"): it is
+        # shared by every cause that leaves that test alone
+        "normal",
     }
 )
 # A rise that is only mild ("below a multiple of the upper limit") is shared by every cause
