@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from alkphos import InputError, interpret
 from alkphos.adapters.case_json import load_json, parse_case
-from alkphos.adapters.text import refuse_lone_surrogates
 from alkphos.adapters.fhir.validate import validate_resource
+from alkphos.adapters.text import refuse_lone_surrogates
 from alkphos.knowledge.age import Age
 
 _ANY_DATE = st.dates(min_value=date(1, 1, 1), max_value=date(MAXYEAR, 12, 31))

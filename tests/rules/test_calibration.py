@@ -485,3 +485,31 @@ def test_a_cause_that_rests_on_a_condition_needs_it(as_of: date) -> None:
     )
     adult = run(case(*quiet_rise, age_years=40, sex="female"), as_of)
     assert "benign_transient_hyperphosphatasemia" not in _supported(adult)
+
+
+def test_a_borderline_alp_in_a_well_person_is_repeated_before_any_work_up(as_of: date) -> None:
+    """ALP within the method's allowable error of its limit (Ricos 1999), nothing supported and
+    nothing else abnormal: a 13-year-old boy at 518 (limit 468) and a 43-year-old woman at 117
+    (limit 110) get the repeat (and the source test where the source is unknown), not TSH,
+    PTH or a blood count; with another abnormal result the work-up is as usual."""
+    boy = run(
+        case(
+            row("ALP", 518),
+            row("ALT", 16),
+            row("GGT", 13),
+            row("calcium", 2.4),
+            age_years=13,
+            sex="male",
+        ),
+        as_of,
+    )
+    assert "borderline_alp" in flag_ids(boy)
+    assert [t.id for t in boy.tests] == ["repeat_alp"]
+    woman = run(case(row("ALP", 117), age_years=43, sex="female"), as_of)
+    assert "borderline_alp" in flag_ids(woman)
+    assert {t.id for t in woman.tests} <= {"repeat_alp", "ggt", "bone_specific_alp"}
+    assert "repeat_alp" in {t.id for t in woman.tests}
+    with_liver = run(
+        case(row("ALP", 117), row("GGT", 140), row("ALT", 70), age_years=43, sex="female"), as_of
+    )
+    assert len(with_liver.tests) > 2

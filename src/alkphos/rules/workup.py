@@ -2,7 +2,9 @@
 
 Tests called for by a flag come first (e.g. recollect a suspect sample). Then the test that
 decides a supported leading cause (its first test not yet done, or one made decisive by a
-result, such as ALPL sequencing once PLP is raised). Then the work-up of the leading causes,
+result, such as ALPL sequencing once PLP is raised). A borderline ALP (within the method's
+error of its limit) with nothing supported and nothing else abnormal gets the repeat alone
+(and the source test for a rise). Then the work-up of the leading causes,
 cheapest and most decisive first (the tier of each test); advanced imaging, invasive tests and
 genetics only for causes close to the top. A test is offered only where it fits the patient
 (sex, age, pregnancy) and the question (liver tests for a low ALP only when a flag calls for
@@ -60,6 +62,13 @@ def recommend_tests(
     if normal_state:
         # A normal state explains it, and nothing else is abnormal: no work-up.
         leaders, lead, source_test = [], None, None
+    settle_first = "borderline_alp" in flags and lead is None and not others_abnormal(facts)
+    if settle_first:
+        # Within the method's error of its limit, nothing supported and nothing else
+        # abnormal: the repeat, with the source test for a rise, decides whether there is
+        # anything to work up.
+        leaders = []
+        offer("repeat_alp", (1, 0, 0), kb.tests["repeat_alp"].purpose, None)
     explained = low_alp and lead is not None and lead.id != "hypophosphatasia"
     if explained or (low_alp and _hpp_not_yet(facts, differential, series)):
         # A proven other cause is treated first, and a first low ALP is repeated first: the
