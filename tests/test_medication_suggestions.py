@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from hypothesis import example, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from alkphos import Knowledge, parse_case
@@ -101,6 +101,10 @@ def test_one_typo_after_the_start_finds_a_medicine_that_close(
         typed = name[:position] + name[position] + name[position:]
     else:
         typed = name[:position] + letter + name[position + 1 :]
+    typed_key, name_key = (" ".join(text.lower().split()) for text in (typed, name))
+    # dropping the last letter of "vitamin d" leaves "vitamin": two edits once the space goes
+    assume(edit_distance(typed_key, name_key) <= spelling_bound(typed_key))
     hint = close_spelling(typed, _names(kb))
     assert hint is not None
-    assert edit_distance(typed.lower(), hint.lower()) <= edit_distance(typed.lower(), name.lower())
+    hint_key = " ".join(hint.lower().split())
+    assert edit_distance(typed_key, hint_key) <= edit_distance(typed_key, name_key)
