@@ -90,3 +90,19 @@ def test_cli_estimate_jsonl_and_bad_file(tmp_path: Path) -> None:
     failed = subprocess.run([*run, str(bad)], capture_output=True, text=True)
     assert failed.returncode == 2
     assert failed.stderr.strip() == f"error: {bad}: line 3: not a number: 'x'"
+
+
+def test_a_decimal_comma_is_named(tmp_path: Path) -> None:
+    """A European export writes 45,3: the error says it looks like a decimal comma; two real
+    columns get the plain message."""
+    from alkphos.intervals.files import read_values
+
+    comma = tmp_path / "comma.csv"
+    comma.write_text("ALP\n45,3\n61,0\n")
+    with pytest.raises(SampleError, match=r"line 2 has 2 columns .*'45,3': a decimal comma\? "):
+        read_values(comma)
+    columns = tmp_path / "columns.csv"
+    columns.write_text("id,alp\nA7,45\n")
+    with pytest.raises(SampleError) as raised:
+        read_values(columns)
+    assert "decimal comma" not in str(raised.value)

@@ -32,8 +32,11 @@ def _read_csv(path: Path) -> list[float]:
         if not cells or cells == [""]:
             raise SampleError(f"line {line} is empty (one number per line)", str(path))
         if len(cells) != 1:
+            joined = ",".join(cells)
+            comma = len(cells) == 2 and all(cell.isdigit() for cell in cells)
+            hint = f" ('{joined}': a decimal comma? write it {'.'.join(cells)})" if comma else ""
             raise SampleError(
-                f"line {line} has {len(cells)} columns (one column of numbers expected)",
+                f"line {line} has {len(cells)} columns (one column of numbers expected){hint}",
                 str(path),
             )
         number = _number(cells[0])
