@@ -129,7 +129,8 @@ def test_missing_column_names_the_file_and_the_column(tmp_path: Path) -> None:
     line = _fail([str(measurements), "--persons", str(persons), "--out", str(tmp_path / "o")])
     assert line == (
         f"error: {measurements}: missing column 'unit' (needs person_id, test, value, unit, "
-        "date; optional: reference_low, reference_high)"
+        "date; optional: reference_low, reference_high; 'unit' may also be named units, uom, "
+        "unit_of_measure, result_unit, result_units)"
     )
     pq.write_table(pa.table({"person_id": [1], "sex": ["F"]}), persons)
     measurements_ok = tmp_path / "ok.csv"

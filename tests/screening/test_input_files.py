@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pyarrow as pa
@@ -101,3 +102,35 @@ def test_a_bad_header_is_refused(tmp_path: Path, header: str, problem: str) -> N
     path.write_text(header + GOOD)
     with pytest.raises(InputError, match=problem):
         csv_shape(path)
+
+
+def test_columns_under_the_names_exports_use_are_read(tmp_path: Path) -> None:
+    """An export with Patient ID, Test Name, Result, Units and Collection Date (and Gender and
+    DOB in the persons table) screens as the canonical names do, and the summary says which
+    column was read as what; two columns that could both be 'value' are refused by name."""
+    measurements = tmp_path / "m.csv"
+    measurements.write_text(
+        "Patient ID,Test Name,Result,Units,Collection Date\n"
+        "1,ALP,30,U/L,2024-01-01\n1,ALP,28,U/L,2024-03-01\n"
+    )
+    persons = tmp_path / "p.csv"
+    persons.write_text("patient_id,Gender,DOB\n1,F,1970-01-01\n")
+    out = tmp_path / "out"
+    done = RUN.invoke(
+        app, ["screen", str(measurements), "--persons", str(persons), "--out", str(out)]
+    )
+    assert done.exit_code == 0, done.stderr
+    assert pq.read_table(out / "persistent.parquet").num_rows == 1
+    described = json.loads((out / "funnel.json").read_text())["input"]
+    assert described == (
+        f"{measurements} (columns read as person_id = 'Patient ID', test = 'Test Name', "
+        "value = 'Result', unit = 'Units', date = 'Collection Date'); "
+        f"persons {persons} (columns read as person_id = 'patient_id', sex = 'Gender', "
+        "birth_date = 'DOB')"
+    )
+
+    both = tmp_path / "both.csv"
+    both.write_text("person_id,test,result,value_as_number,unit,date\n1,ALP,30,30,U/L,2024-01-01\n")
+    code, stderr = _screen(tmp_path, both)
+    assert code == 2
+    assert "columns 'result' and 'value_as_number' could each be 'value'" in stderr

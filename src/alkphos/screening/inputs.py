@@ -165,7 +165,8 @@ def read_flat(
         medications=meds,
         conditions=conds,
         concepts=None,
-        description=str(measurements),
+        description=f"{measurements}{_renamed(cols)}"
+        + (f"; persons {persons}{_renamed(pcols)}" if _renamed(pcols) else ""),
     )
 
 
@@ -383,17 +384,82 @@ def _read(engine: Engine, path: Path) -> Table:
     raise InputError(str(path), f"unknown kind of file '{path.name}'", "a .csv or .parquet file")
 
 
+# Other names exports give the flat tables' columns (lower case; spaces and hyphens read as
+# underscores). A column is found by its own name first, else by the one synonym present.
+_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "person_id": ("patient_id", "subject_id", "patient", "pid", "mrn", "person"),
+    "test": ("test_name", "analyte", "lab_test", "test_code", "component", "loinc"),
+    "value": ("result", "result_value", "value_as_number", "numeric_result", "result_numeric"),
+    "unit": ("units", "uom", "unit_of_measure", "result_unit", "result_units"),
+    "date": (
+        "collection_date",
+        "collected_date",
+        "collected",
+        "specimen_date",
+        "sample_date",
+        "result_date",
+        "measurement_date",
+        "observation_date",
+    ),
+    "reference_low": ("ref_low", "range_low", "reference_range_low", "normal_low"),
+    "reference_high": ("ref_high", "range_high", "reference_range_high", "normal_high"),
+    "sex": ("gender", "sex_at_birth"),
+    "birth_date": ("date_of_birth", "dob", "birthdate"),
+    "year_of_birth": ("birth_year", "yob"),
+    "drug": ("medication", "drug_name", "medicine"),
+    "start_date": ("drug_exposure_start_date", "start"),
+    "end_date": ("drug_exposure_end_date", "stop", "end"),
+    "name": ("condition", "condition_name", "diagnosis"),
+}
+
+
+def _key(name: str) -> str:
+    return "_".join(name.lower().replace("-", " ").split())
+
+
 def _columns(
     table: Table, path: Path, required: tuple[str, ...], extra: str, optional: tuple[str, ...]
 ) -> dict[str, str]:
-    """Map wanted column names (case-insensitive) to the table's own names."""
-    present = {name.lower().strip(): name for name in table.columns}
+    """Map wanted column names (case-insensitive, or a synonym exports use) to the table's
+    own names.
+
+    Raises:
+        InputError: a required column is missing, or two synonyms could both be it.
+    """
+    present = {_key(name): name for name in table.columns}
+    found: dict[str, str] = {}
+    for wanted in (*required, *optional):
+        if wanted in present:
+            found[wanted] = present[wanted]
+            continue
+        candidates = [present[other] for other in _SYNONYMS.get(wanted, ()) if other in present]
+        if len(candidates) > 1:
+            both = " and ".join(f"'{name}'" for name in candidates)
+            raise InputError(
+                str(path),
+                f"columns {both} could each be '{wanted}'",
+                f"one column named '{wanted}' (rename the one to use)",
+            )
+        if candidates:
+            found[wanted] = candidates[0]
     for name in required:
-        if name not in present:
+        if name not in found:
             needs = ", ".join(required) + (f" {extra}" if extra else "")
             options = f"; optional: {', '.join(optional)}" if optional and not extra else ""
-            raise InputError(str(path), f"missing column '{name}'", f"needs {needs}{options}")
-    return {name: present[name] for name in (*required, *optional) if name in present}
+            also = _SYNONYMS.get(name, ())
+            named = f"; '{name}' may also be named {', '.join(also)}" if also else ""
+            raise InputError(
+                str(path), f"missing column '{name}'", f"needs {needs}{options}{named}"
+            )
+    return found
+
+
+def _renamed(mapping: dict[str, str]) -> str:
+    """The columns read under another name, for the input's description."""
+    pairs = [
+        f"{wanted} = '{actual}'" for wanted, actual in mapping.items() if _key(actual) != wanted
+    ]
+    return f" (columns read as {', '.join(pairs)})" if pairs else ""
 
 
 def _optional(table: Table, name: str, kind: str) -> Column:
