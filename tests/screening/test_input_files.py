@@ -134,3 +134,25 @@ def test_columns_under_the_names_exports_use_are_read(tmp_path: Path) -> None:
     code, stderr = _screen(tmp_path, both)
     assert code == 2
     assert "columns 'result' and 'value_as_number' could each be 'value'" in stderr
+
+
+@pytest.mark.parametrize(
+    ("written", "age"),
+    [("31.12.2015", 8), ("12/31/2015", 8), ("31/12/2015", 8), ("2015-12-31", 8)],
+)
+def test_a_birth_date_as_exports_write_it_gives_the_age(
+    tmp_path: Path, written: str, age: int
+) -> None:
+    """A birth date written 31.12.2015 or 12/31/2015 is read (the order from the column's own
+    dates), so a child is screened against a child's limits, not as a person of unknown age."""
+    measurements = tmp_path / "m.csv"
+    measurements.write_text(HEADER + "1,ALP,90,U/L,2024-01-01\n1,ALP,95,U/L,2024-03-01\n")
+    persons = tmp_path / "p.csv"
+    persons.write_text(f"person_id,sex,birth_date\n1,F,{written}\n")
+    out = tmp_path / "out"
+    done = RUN.invoke(
+        app, ["screen", str(measurements), "--persons", str(persons), "--out", str(out), "--quiet"]
+    )
+    assert done.exit_code == 0, done.stderr
+    found = pq.read_table(out / "persistent.parquet").to_pylist()
+    assert [(row["person_id"], row["age"]) for row in found] == [("1", age)]

@@ -30,6 +30,7 @@ import ibis  # type: ignore[import-untyped]  # noqa: TID253 - screening only
 from alkphos.errors import InputError
 from alkphos.knowledge.codes import SYSTEMS, family
 from alkphos.screening.engines import Engine
+from alkphos.screening.written_dates import with_written_dates
 
 __all__ = [
     "MEASUREMENT_COLUMNS",
@@ -115,7 +116,17 @@ def read_flat(
         **written,
     )
     if "birth_date" in pcols:
-        birth = parse_date(people[pcols["birth_date"]])
+        written = people[pcols["birth_date"]]
+        if written.type().is_string():  # 31.12.1970 or 12/31/1970 read once per distinct text
+            people = with_written_dates(
+                engine,
+                people.mutate(alkphos_birth=parse_date(written)),
+                pcols["birth_date"],
+                "alkphos_birth",
+            )
+            birth = people.alkphos_birth
+        else:
+            birth = parse_date(written)
         if "year_of_birth" in pcols:
             birth = birth.fill_null(_mid_year(people[pcols["year_of_birth"]]))
     else:

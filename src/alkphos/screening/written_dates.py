@@ -15,10 +15,15 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
+
+import ibis  # type: ignore[import-untyped]  # noqa: TID253 - screening only
+import pyarrow as pa  # type: ignore[import-untyped]  # noqa: TID253 - screening only
 
 from alkphos.adapters.report.dates import AmbiguousDateError, DateOrder, find_dates, report_order
+from alkphos.screening.engines import Engine
 
-__all__ = ["WrittenDates", "read_written_dates"]
+__all__ = ["WrittenDates", "read_written_dates", "with_written_dates"]
 
 # What may follow the date: a time of day, with seconds, fraction, AM/PM and zone.
 _TIME_AFTER = re.compile(
@@ -61,3 +66,31 @@ def read_written_dates(texts: Iterable[str]) -> WrittenDates:
         except (AmbiguousDateError, ValueError):
             continue  # no order shown, or not a calendar date (31/02/2024)
     return WrittenDates(dates=dates, order=order)
+
+
+def with_written_dates(engine: Engine, table: Any, text: str, when: str) -> Any:
+    """``table`` with its date column ``when`` filled, where the ISO reading left it empty,
+    from the text column ``text`` read as a written date (one query for the distinct texts,
+    then a join)."""
+    unread = table.filter(table[when].isnull() & table[text].notnull()).select(text).distinct()
+    texts = [value for value in engine.to_arrow(unread).column(0).to_pylist() if value]
+    read = read_written_dates(texts)
+    if not read.dates:
+        return table
+    found = ibis.memtable(
+        pa.table(
+            {
+                "written_text": pa.array(list(read.dates), pa.string()),
+                "written_date": pa.array(list(read.dates.values()), pa.date32()),
+            }
+        )
+    )
+    joined = table.left_join(found, table[text] == found.written_text)
+    return joined.select(
+        *(
+            joined[column].fill_null(joined.written_date).name(column)
+            if column == when
+            else joined[column]
+            for column in table.columns
+        )
+    )
