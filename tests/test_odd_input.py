@@ -118,7 +118,7 @@ def test_a_lone_surrogate_is_refused_wherever_it_is(data: object) -> None:
         elif isinstance(value, dict):
             for key, item in value.items():
                 texts.append((key, where))
-                stack.append((item, key if where == "$" else f"{where}.{key}"))
+                stack.append((item, key if where in ("", "$") else f"{where}.{key}"))
         elif isinstance(value, list):
             stack.extend((item, f"{where}[{i}]") for i, item in enumerate(value))
     faulty = {where for text, where in texts if any(0xD800 <= ord(c) <= 0xDFFF for c in text)}

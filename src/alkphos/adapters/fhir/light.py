@@ -394,6 +394,19 @@ def _required(data: Mapping[str, Any], key: str, path: str, kind: str) -> None:
         )
 
 
+def _one_choice(data: Mapping[str, Any], stem: str, path: str) -> None:
+    """A choice element (``effective[x]``, ``value[x]``, ``medication[x]``) is given once."""
+    given = [
+        key for key in data if key.startswith(stem) and key[len(stem) : len(stem) + 1].isupper()
+    ]
+    if len(given) > 1:
+        raise InputError(
+            _join(path, given[1]),
+            f"{stem}[x] is given {len(given)} times ({', '.join(given)})",
+            f"one {stem}[x] element (FHIR R4 choice type)",
+        )
+
+
 # ---- data types ----------------------------------------------------------------------------
 
 
@@ -460,6 +473,8 @@ def _patient(data: Mapping[str, Any], path: str) -> Patient:
 def _observation(data: Mapping[str, Any], path: str) -> Observation:
     _required(data, "status", path, "Observation")
     _required(data, "code", path, "Observation")
+    for stem in ("effective", "value"):
+        _one_choice(data, stem, path)
     status = _code(data, "status", path)
     code = _one(data, "code", path, _concept)
     assert status is not None
@@ -492,6 +507,8 @@ def _medication_use(data: Mapping[str, Any], path: str, kind: str) -> dict[str, 
     them (status and subject required)."""
     for key in ("status", "subject"):
         _required(data, key, path, kind)
+    for stem in ("medication", "effective"):
+        _one_choice(data, stem, path)
     status = _code(data, "status", path)
     assert status is not None
     return {
