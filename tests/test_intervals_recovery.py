@@ -158,3 +158,44 @@ def test_the_methods_numbers_are_the_knowledge_bases() -> None:
     assert 100 * norm.cdf(indirect.Z_UPPER) == pytest.approx(upper)
     level = inspect.signature(direct.rank_interval).parameters["level"].default
     assert 100 * level == pytest.approx(kb.param("reference_limit_confidence"))
+
+
+def _overlapping_high(shape: Shape, n: int, fraction: float, seed: int) -> np.ndarray:
+    """``n`` whole numbers: the shape and a high pathological population overlapping it.
+
+    The pathological values are normal on the original scale (as RIbench draws them),
+    centred where the shape's z is 3 and spread by 0.4 of that centre's distance from the
+    median (negative ones dropped), so about a fifth of them fall below the shape's upper
+    limit.
+    """
+    rng = np.random.default_rng(seed)
+    n_pathological = round(n * fraction)
+    healthy = shape.inverse(rng.normal(shape.mu, shape.sigma, n - n_pathological))
+    median, centre = shape.inverse(np.array([shape.mu, shape.mu + 3.0 * shape.sigma]))
+    high = rng.normal(centre, 0.4 * (centre - median), n_pathological)
+    return np.round(np.concatenate([healthy, high[high >= 0]]))  # RIbench keeps them >= 0
+
+
+@settings(max_examples=scaled(5))
+@given(shape=st.sampled_from(SHAPES), seed=st.integers(0, 2**32 - 8))
+def test_a_large_overlapping_pathological_population_does_not_widen_the_fit(
+    shape: Shape, seed: int
+) -> None:
+    """30% high pathological values overlapping the upper tail: limits stay close.
+
+    The error is RIbench's (the mean over both limits of the distance from the true
+    limit in true z units), averaged over eight samples so one unlucky draw does not
+    decide (one sample of the normal shape may miss by 1.3). A fit that covers the
+    pathological shoulder by widening fails it: the estimator's earlier pricing of
+    unexplained values averaged about 1.0 for the normal shape; now 0.6, and at most
+    0.77 for any eight consecutive of 60 seeds tried.
+    """
+    true_low, true_high = shape.limits()
+    errors = []
+    for offset in range(8):
+        values = _overlapping_high(shape, 20_000, 0.3, seed + offset)
+        estimate = estimate_indirect(values, bootstrap=0)
+        low = abs(shape.z(estimate.lower) - shape.z(true_low))
+        high = abs(shape.z(estimate.upper) - shape.z(true_high))
+        errors.append((low + high) / 2)
+    assert sum(errors) / len(errors) <= 0.85, errors
