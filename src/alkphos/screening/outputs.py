@@ -75,18 +75,26 @@ def write_rejects(engine: Engine, rejects: Table, out: Path) -> Path:
 
 
 def count_rows(
-    engine: Engine, sources: Sources, classified: Table, rejected: Path, used: Table
+    engine: Engine,
+    sources: Sources,
+    classified: Table,
+    rejected: Path,
+    used: Table,
+    counted: tuple[int, int] | None = None,
 ) -> dict[str, Any]:
     """Rows in, used, rejected (by reason) and of other analytes; whether they balance.
 
-    Rows in and rows of other analytes are counted on the input, rejected rows in the
+    Rows in and rows of other analytes are counted on the input (or given as ``counted``,
+    when they were counted on it already, as ``spellings`` does), rejected rows in the
     rejects file written, used rows in the de-duplicated table: three independent counts.
     """
-    totals = sources.measurements.aggregate(rows_in=sources.measurements.count()).cross_join(
-        classified.aggregate(other=classified.count(where=classified.analyte_code.isnull()))
-    )
-    counted = engine.to_arrow(totals).to_pylist()[0]
-    rows_in, other = int(counted["rows_in"]), int(counted["other"])
+    if counted is None:
+        totals = sources.measurements.aggregate(rows_in=sources.measurements.count()).cross_join(
+            classified.aggregate(other=classified.count(where=classified.analyte_code.isnull()))
+        )
+        found = engine.to_arrow(totals).to_pylist()[0]
+        counted = int(found["rows_in"]), int(found["other"])
+    rows_in, other = counted
     written = pq.read_table(rejected, columns=["analyte", "reason"])
     reasons = written.group_by(["analyte", "reason"]).aggregate([("reason", "count")])
     by_analyte = engine.to_arrow(summary.used_counts(used)).to_pylist()

@@ -101,6 +101,9 @@ def screen(
         vocabulary = load_vocabulary(engine, sources.concepts, kt)
     elif "test_raw" in sources.measurements.columns:
         spellings = load_spellings(engine, sources.measurements, kt)
+    # Persons are read once (a flat table: each person's rows made one, their dates and
+    # sex parsed) and joined from there by every later step.
+    persons_once = engine.materialise(sources.persons)
     classified = rows.classify(sources.measurements, kt, vocabulary, spellings)
     screening = rows.screening_rows(classified, vocabulary, spellings)
     # One pass over the input: every screening row checked and the usable ones
@@ -109,7 +112,7 @@ def screen(
     # row's, so no row can be after it.)
     judge = partial(
         rows.check,
-        persons=sources.persons,
+        persons=persons_once,
         kt=kt,
         vocabulary=vocabulary,
         as_of=as_of,
@@ -125,7 +128,8 @@ def screen(
     rejected = outputs.write_rejects(engine, rows.rejects(again, kept, kt), out)
 
     step(STEPS[2])
-    counts = outputs.count_rows(engine, sources, classified, rejected, used)
+    counted = (spellings.rows_in, spellings.other) if spellings is not None else None
+    counts = outputs.count_rows(engine, sources, classified, rejected, used, counted)
     if as_of is None or counts["used"] == 0:
         raise NoUsableRows(sources.description, counts)
 
@@ -133,7 +137,7 @@ def screen(
     results = alp_results(used, kb, criteria)
     persons = engine.materialise(per_person(results, kb))
     persistent_only = persons.filter(persons.persistent)
-    people = engine.materialise(describe(persistent_only, results, sources.persons, as_of))
+    people = engine.materialise(describe(persistent_only, results, persons_once, as_of))
 
     step(STEPS[4])
     medications = None
@@ -158,7 +162,7 @@ def screen(
         kb,
         counts=counts,
         persons=persons,
-        all_persons=sources.persons,
+        all_persons=persons_once,
         tables=tables,
         criteria=criteria,
         definition=definition(kb, criteria),
