@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -10,11 +11,17 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from alkphos import Knowledge
+from alkphos.screening import rows as screening_rows
 from alkphos.screening.inputs import read_flat, read_omop
 from alkphos.screening.persistence import Criteria
 from alkphos.screening.run import screen
+from alkphos.screening.spellings import load_spellings
+from alkphos.screening.tables import KnowledgeTables
+from tests.conftest import scaled
 from tests.screening.conftest import Runner
 
 ALP, ALBUMIN = 3035995, 3024561
@@ -277,3 +284,65 @@ def test_every_spelling_is_read_and_every_bad_row_rejected_with_its_reason(
     )
     assert counts["rejected_by_reason"]["duplicate"] == 4
     assert counts["rejected"] == len(bad) + 4
+
+
+EXAMPLES = {"duckdb": 20, "spark": 2}
+TESTS = [*ALP_NAMES, "ALB", "albumin ", "Sodium", "Alk Phos XYZ", "", "   ", None]
+UNITS = [*U_L, *UKAT, "g/dl", "IU/mL", "", " ", None]
+WRITTEN_DATES = [
+    *(form.format(d="2023-03-04") for form in DATES),
+    "2023-03-05",
+    "2023-02-30",
+    "31/12/2023",
+    "n/a",
+    "",
+    "   ",
+    None,
+]
+flat_row = st.tuples(st.sampled_from(TESTS), st.sampled_from(UNITS), st.sampled_from(WRITTEN_DATES))
+
+
+def test_spellings_count_every_row_and_parse_every_date_as_a_row_would(
+    runner: Runner, engine: str, kb: Knowledge
+) -> None:
+    """For any flat rows, the pass that reads the spellings counts every row and, of them,
+    exactly the rows the classification leaves without an analyte; each screening row is
+    classified once and gets the date and date text parsing its own text gives."""
+    eng = runner.engine(engine)
+    kt = KnowledgeTables.build(kb)
+    persons = Path(tempfile.mkdtemp(prefix="alkphos-test-")) / "p.csv"
+    persons.write_text("person_id,sex,birth_date\n1,F,1960-05-01\n")
+
+    @settings(max_examples=scaled(EXAMPLES[engine]), deadline=None)
+    @given(rows=st.lists(flat_row, min_size=1, max_size=30))
+    def check(rows: list[tuple[str | None, str | None, str | None]]) -> None:
+        measurements = persons.parent / f"m-{len(list(persons.parent.iterdir()))}.parquet"
+        pq.write_table(
+            pa.table(
+                {
+                    "person_id": [1] * len(rows),
+                    "test": pa.array([r[0] for r in rows], pa.string()),
+                    "value": [30.0] * len(rows),
+                    "unit": pa.array([r[1] for r in rows], pa.string()),
+                    "date": pa.array([r[2] for r in rows], pa.string()),
+                }
+            ),
+            measurements,
+        )
+        m = read_flat(eng, measurements, persons).measurements
+        spellings = load_spellings(eng, m, kt)
+        assert spellings.rows_in == len(rows)
+        classified = screening_rows.classify(m, kt, None, spellings)
+        other = eng.scalar(classified.count(where=classified.analyte_code.isnull()))
+        assert spellings.other == other
+        per_row = classified.mutate(own_date=classified.date, own_text=classified.date_text)
+        found = eng.to_arrow(spellings.screening_rows(per_row)).to_pylist()
+        assert len(found) == len(rows) - other
+        assert [(r["date"], r["date_text"]) for r in found] == [
+            (r["own_date"], r["own_text"]) for r in found
+        ]
+
+    try:
+        check()
+    finally:
+        eng.close()
