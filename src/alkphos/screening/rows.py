@@ -122,8 +122,8 @@ def classify(
 def screening_rows(
     classified: Table, vocabulary: Vocabulary | None, spellings: Spellings | None = None
 ) -> Table:
-    """The rows of screening analytes (for OMOP and flat spellings, a filter the Parquet
-    reader can push down)."""
+    """The rows of screening analytes (for OMOP, a filter on concept ids the Parquet reader
+    can push down; for flat spellings, the join to the spellings)."""
     rows = classified.filter(classified.analyte_code.notnull())
     if spellings is not None:
         return spellings.screening_rows(classified)

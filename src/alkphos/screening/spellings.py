@@ -47,14 +47,13 @@ def unit_key(column: Column) -> Column:
 class Spellings:
     """The spellings of a flat table that matter to screening.
 
-    ``tests``: the tests as written that name a screening analyte; ``pairs``: each
-    (test, unit) as written of those tests, with the analyte code and the factor to the
-    analyte's canonical unit (null: not a unit of that analyte); ``dates``: each date as
-    written, parsed (``None`` when the table's dates are typed, not text); ``rows_in``: the
-    table's rows, ``other``: those of no screening analyte (no spelling of ``pairs``).
+    ``pairs``: each (test, unit) as written of the tests that name a screening analyte,
+    with the analyte code and the factor to the analyte's canonical unit (null: not a unit
+    of that analyte); ``dates``: each date as written, parsed (``None`` when the table's
+    dates are typed, not text); ``rows_in``: the table's rows, ``other``: those of no
+    screening analyte (no spelling of ``pairs``).
     """
 
-    tests: tuple[str, ...]
     pairs: pa.Table  # s_test, s_unit, s_code, s_factor
     dates: Table | None  # s_date_raw -> s_date, s_date_text
     rows_in: int
@@ -68,11 +67,13 @@ class Spellings:
         return j.select(*m.columns, analyte_code=j.s_code, spelled_factor=j.s_factor)
 
     def screening_rows(self, classified: Table) -> Table:
-        """The rows of screening analytes (a filter the Parquet reader pushes down), with
-        their dates parsed once per spelling."""
+        """The rows of screening analytes, with their dates parsed once per spelling.
+
+        The join to ``pairs`` is the only filter: the engine turns it into an inner join
+        and pushes its keys into the scan (with a ``test IN (...)`` filter as well, as the
+        OMOP path has on concept ids, a run of 10 M rows took about 5% more CPU)."""
         c = classified
-        named = c.test_raw.isin(list(self.tests)) if self.tests else ibis.literal(False)
-        rows = c.filter(named).filter(lambda t: t.analyte_code.notnull())
+        rows = c.filter(c.analyte_code.notnull())
         if self.dates is None:
             return rows
         d = self.dates
@@ -120,9 +121,8 @@ def load_spellings(engine: Engine, measurements: Table, kt: KnowledgeTables) -> 
             "s_factor": pa.array([r[3] for r in rows], pa.float64()),
         }
     )
-    tests = tuple(dict.fromkeys(r[0] for r in rows))
     dates = None
-    if "date_raw" in m.columns and tests:
+    if "date_raw" in m.columns and rows:
         written = m.select(s_date_raw=m.date_raw).distinct()
         dates = engine.materialise(
             written.mutate(
@@ -130,4 +130,4 @@ def load_spellings(engine: Engine, measurements: Table, kt: KnowledgeTables) -> 
                 s_date_text=written_text(written.s_date_raw),
             )
         )
-    return Spellings(tests=tests, pairs=pairs, dates=dates, rows_in=rows_in, other=other)
+    return Spellings(pairs=pairs, dates=dates, rows_in=rows_in, other=other)
