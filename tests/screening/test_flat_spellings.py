@@ -21,6 +21,7 @@ from alkphos.screening.persistence import Criteria
 from alkphos.screening.run import screen
 from alkphos.screening.spellings import load_spellings
 from alkphos.screening.tables import KnowledgeTables
+from alkphos.screening.written_dates import read_written_dates
 from tests.conftest import scaled
 from tests.screening.conftest import Runner
 
@@ -216,8 +217,9 @@ def test_flat_and_omop_with_the_same_data_give_the_same_worklist(
 def test_every_spelling_is_read_and_every_bad_row_rejected_with_its_reason(
     runner: Runner, engine: str, kb: Knowledge, tmp_path: Path
 ) -> None:
-    """Names, units and dates spelled the ways exports spell them are all read; a unit of
-    another test, an impossible date, a blank date or unit, an unknown test are not."""
+    """Names, units and dates spelled the ways exports spell them are all read (31/12/2022
+    too); a unit of another test, an impossible date, a two-digit year, a blank date or
+    unit, an unknown test are not."""
     good = [
         (name, unit, when.format(d="2023-03-0" + str(1 + k % 9)), 30.0 + k)
         for k, (name, unit, when) in enumerate(
@@ -226,11 +228,12 @@ def test_every_spelling_is_read_and_every_bad_row_rejected_with_its_reason(
         )
     ]
     good += [("ALP", unit, "2023-04-01", 0.5) for unit in UKAT]  # 30 U/L each
+    good += [("ALP", "U/L", "31/12/2022", 44.0)]  # day first: 31 cannot be a month
     bad = [
         ("ALP", "g/dl", "2023-05-01", 30.0),  # a unit, but not of ALP
         ("ALB", "U/L", "2023-05-01", 4.0),  # a unit of ALP, not of albumin
         ("ALP", "U/L", "2023-02-30", 30.0),  # no such day
-        ("ALP", "U/L", "31/12/2023", 30.0),  # not an ISO date
+        ("ALP", "U/L", "03/04/23", 30.0),  # a two-digit year: which century?
         ("ALP", "U/L", "   ", 30.0),  # blank date
         ("ALP", "  ", "2023-05-02", 30.0),  # blank unit
         ("ALP", None, "2023-05-03", 30.0),  # no unit
@@ -263,7 +266,7 @@ def test_every_spelling_is_read_and_every_bad_row_rejected_with_its_reason(
     assert counts["in"] == len(rows)
     assert counts["other_analytes"] == len(other)
     # The five µkat/L rows are one result (30 U/L on one day) and four duplicates.
-    assert counts["used"] == 15 + 1
+    assert counts["used"] == 15 + 1 + 1
     reasons = sorted(
         (r["test"], r["unit"] or "", r["date_text"] or "", r["reason"], r["detail"])
         for r in pq.read_table(tmp_path / "out" / "rejects.parquet").to_pylist()
@@ -276,7 +279,7 @@ def test_every_spelling_is_read_and_every_bad_row_rejected_with_its_reason(
             ("ALP", "g/dl", "", "unknown unit", f"'g/dl' is not a unit of this test; {alp}"),
             ("ALB", "U/L", "", "unknown unit", f"'U/L' is not a unit of this test; {albumin}"),
             ("ALP", "U/L", "2023-02-30", "no date", "not a date: 2023-02-30"),
-            ("ALP", "U/L", "31/12/2023", "no date", "not a date: 31/12/2023"),
+            ("ALP", "U/L", "03/04/23", "no date", "not a date: 03/04/23"),
             ("ALP", "U/L", "", "no date", "no date given"),
             ("ALP", "", "", "unknown unit", f"no unit; {alp}"),
             ("ALP", "", "", "unknown unit", f"no unit; {alp}"),
@@ -294,6 +297,8 @@ WRITTEN_DATES = [
     "2023-03-05",
     "2023-02-30",
     "31/12/2023",
+    "05.03.2023 08:30",
+    "03/04/23",
     "n/a",
     "",
     "   ",
@@ -307,7 +312,8 @@ def test_spellings_count_every_row_and_parse_every_date_as_a_row_would(
 ) -> None:
     """For any flat rows, the pass that reads the spellings counts every row and, of them,
     exactly the rows the classification leaves without an analyte; each screening row is
-    classified once and gets the date and date text parsing its own text gives."""
+    classified once and gets the date and date text parsing its own text gives (a written
+    date such as 31/12/2023 as the column's dates read it)."""
     eng = runner.engine(engine)
     kt = KnowledgeTables.build(kb)
     persons = Path(tempfile.mkdtemp(prefix="alkphos-test-")) / "p.csv"
@@ -338,8 +344,10 @@ def test_spellings_count_every_row_and_parse_every_date_as_a_row_would(
         per_row = classified.mutate(own_date=classified.date, own_text=classified.date_text)
         found = eng.to_arrow(spellings.screening_rows(per_row)).to_pylist()
         assert len(found) == len(rows) - other
+        # ISO as the row's own text parses, else as the column's written dates read it
+        written = read_written_dates({r[2] for r in rows if r[2] and r[2].strip()}).dates
         assert [(r["date"], r["date_text"]) for r in found] == [
-            (r["own_date"], r["own_text"]) for r in found
+            (r["own_date"] or written.get(r["date_raw"]), r["own_text"]) for r in found
         ]
 
     try:

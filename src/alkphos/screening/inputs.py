@@ -532,7 +532,10 @@ def parse_date(column: Column) -> Column:
     if kind.is_timestamp():
         return column.date()
     if kind.is_string():
-        return column.strip().substr(0, 10).try_cast("date")
+        text = column.strip()
+        # only a year in full, dash-separated: DuckDB would read 04/05/24 as 0004-05-24
+        iso = text.re_search(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}")
+        return ibis.ifelse(iso, text.substr(0, 10).try_cast("date"), _null("date"))
     return _null("date")
 
 

@@ -26,6 +26,7 @@ from alkphos.knowledge.names import name_candidates
 from alkphos.screening.engines import Engine
 from alkphos.screening.inputs import clean_text, parse_date, written_text
 from alkphos.screening.tables import KnowledgeTables
+from alkphos.screening.written_dates import with_written_dates
 
 __all__ = ["Spellings", "load_spellings", "name_key", "unit_key"]
 
@@ -130,4 +131,9 @@ def load_spellings(engine: Engine, measurements: Table, kt: KnowledgeTables) -> 
                 s_date_text=written_text(written.s_date_raw),
             )
         )
+        # 31.12.2023 or 12/31/2023: read from the texts ISO left unread (the column's own
+        # dates show the day/month order)
+        read = with_written_dates(engine, dates, "s_date_raw", "s_date")
+        if read is not dates:
+            dates = engine.materialise(read)
     return Spellings(pairs=pairs, dates=dates, rows_in=rows_in, other=other)
