@@ -120,8 +120,14 @@ def interpret(
     )
     differential = rank_causes(state)
     first_tests = recommend_tests(facts, differential, raised, source_call.test, series)
+    before = dict(raised)
     raised.update(judgement_flags(facts, alp, differential, [t.id for t in first_tests], series))
-    tests = recommend_tests(facts, differential, raised, source_call.test, series)
+    # the tests follow the flags: worked out again only when the judgement raised one
+    tests = (
+        first_tests
+        if raised == before
+        else recommend_tests(facts, differential, raised, source_call.test, series)
+    )
     flags = _flags(kb, raised)
     follow = follow_up(state, differential, raised)
     return Interpretation(

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeVar
+from weakref import WeakKeyDictionary
 
 from alkphos.errors import InputError
 from alkphos.knowledge.age import Age
@@ -232,7 +233,26 @@ def _from_local(kb: Knowledge, rows: list[LocalInterval], note: str) -> Interval
     )
 
 
+# The interval made from knowledge-base rows depends only on the rows and the note: made once
+# per knowledge base (a few hundred at most; forgotten with the knowledge base).
+_MADE: WeakKeyDictionary[Knowledge, dict[tuple[tuple[str, ...], str], Interval]] = (
+    WeakKeyDictionary()
+)
+_MADE_AT_MOST = 4096
+
+
 def _from_rows(kb: Knowledge, rows: list[ReferenceInterval], note: str) -> Interval:
+    made = _MADE.setdefault(kb, {})
+    key = (tuple(row.id for row in rows), note)
+    found = made.get(key)
+    if found is None:
+        if len(made) >= _MADE_AT_MOST:
+            made.clear()
+        found = made[key] = _make_from_rows(kb, rows, note)
+    return found
+
+
+def _make_from_rows(kb: Knowledge, rows: list[ReferenceInterval], note: str) -> Interval:
     factor = [kb.interval_factors[row.id] for row in rows]
     lows = [row.low * f for row, f in zip(rows, factor, strict=True) if row.low is not None]
     highs = [row.high * f for row, f in zip(rows, factor, strict=True) if row.high is not None]
