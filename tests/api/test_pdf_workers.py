@@ -4,7 +4,10 @@ event loop keeps answering; beyond the queue a request gets 503 at once."""
 from __future__ import annotations
 
 import json
+import socket
 import statistics
+import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -53,3 +56,64 @@ def test_health_stays_fast_while_pdfs_render(tmp_path: Path) -> None:
     assert still_rendering == 2  # the health checks ran while the PDFs rendered
     # A render takes seconds; the bound leaves room for a loaded shared machine.
     assert statistics.median(waits) < 0.25, waits
+
+
+def _children(pid: int) -> set[int]:
+    """The processes whose parent is ``pid`` (from /proc)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended while the folder was read
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def test_the_pdf_worker_stops_with_the_service(tmp_path: Path) -> None:
+    """`alkphos serve` stopped as a process manager stops it (SIGTERM) leaves no PDF worker
+    behind (it had: a 120 MB process, orphaned, for every stop after a PDF)."""
+    port = _free_port()
+    command = [sys.executable, "-m", "alkphos", "serve", "--port", str(port)]
+    process = subprocess.Popen(
+        [*command, "--db", str(tmp_path / "s.db")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        stored = httpx.post(url + "/interpret/paste", data={"document": json.dumps(CASE)})
+        pdf = httpx.get(f"{url}{stored.headers['location']}.pdf", timeout=120)
+        assert pdf.content.startswith(b"%PDF")
+        workers = _children(process.pid)
+        assert workers  # the PDF worker (and its resource tracker)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    deadline = time.monotonic() + 15  # the resource tracker leaves a moment after
+    while (alive := {pid for pid in workers if _running(pid)}) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert alive == set()
+
+
+def _running(pid: int) -> bool:
+    """Whether a process exists and is not a zombie waiting to be reaped."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

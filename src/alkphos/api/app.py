@@ -100,7 +100,7 @@ def create_app(
             async with runner.http_client():
                 yield
         finally:
-            pdfs.close()
+            pdfs.close(wait=True)
             store.flush()
 
     app = FastAPI(

@@ -86,8 +86,9 @@ class PdfRenderer:
             )
         return self._pool
 
-    def close(self) -> None:
-        """Stop the worker processes (queued renders are cancelled)."""
+    def close(self, wait: bool = False) -> None:
+        """Stop the worker processes (queued renders are cancelled); with ``wait``, until
+        they have exited (when the service stops: a worker left waiting would outlive it)."""
         if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool.shutdown(wait=wait, cancel_futures=True)
             self._pool = None
