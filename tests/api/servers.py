@@ -1,14 +1,19 @@
-"""Real HTTP servers for the tests: uvicorn on a free loopback port, in a thread."""
+"""Real HTTP servers for the tests: uvicorn on a free loopback port, in a thread, or
+`alkphos serve` in its own process."""
 
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
+import httpx
 import uvicorn
 
 from alkphos.api.protocol import Limits
@@ -20,6 +25,26 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def start_service(
+    port: int, db: Path, log: IO[bytes] | int = subprocess.DEVNULL
+) -> subprocess.Popen[bytes] | None:
+    """`alkphos serve` on a loopback port, returned once /healthz answers; None (the
+    process killed) if it does not within 30 s."""
+    command = [sys.executable, "-m", "alkphos", "serve", "--host", "127.0.0.1"]
+    command += ["--port", str(port), "--db", str(db)]
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    process.kill()
+    process.wait(timeout=10)
+    return None
 
 
 @contextmanager

@@ -4,10 +4,7 @@ event loop keeps answering; beyond the queue a request gets 503 at once."""
 from __future__ import annotations
 
 import json
-import socket
 import statistics
-import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -17,7 +14,7 @@ import pytest
 
 from alkphos.api import Settings, create_app
 from tests.api.conftest import clock
-from tests.api.servers import serving
+from tests.api.servers import free_port, serving, start_service
 
 CASE = {
     "patient": {"age_years": 46, "sex": "female"},
@@ -74,22 +71,11 @@ def _children(pid: int) -> set[int]:
 def test_the_pdf_worker_stops_with_the_service(tmp_path: Path) -> None:
     """`alkphos serve` stopped as a process manager stops it (SIGTERM) leaves no PDF worker
     behind (it had: a 120 MB process, orphaned, for every stop after a PDF)."""
-    port = _free_port()
-    command = [sys.executable, "-m", "alkphos", "serve", "--port", str(port)]
-    process = subprocess.Popen(
-        [*command, "--db", str(tmp_path / "s.db")],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    port = free_port()
+    process = start_service(port, tmp_path / "s.db")
+    assert process is not None, "the service did not start"
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
         stored = httpx.post(url + "/interpret/paste", data={"document": json.dumps(CASE)})
         pdf = httpx.get(f"{url}{stored.headers['location']}.pdf", timeout=120)
         assert pdf.content.startswith(b"%PDF")
@@ -111,9 +97,3 @@ def _running(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])

@@ -5,16 +5,13 @@ from __future__ import annotations
 import gc
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
+
+from tests.api.servers import free_port, start_service
 
 ARTIFACTS = Path(os.environ.get("ALKPHOS_ARTIFACTS", "artifacts")) / "screenshots"
 CHROMIUM_ARGS = [
@@ -29,34 +26,17 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`alkphos serve` on a free loopback port; yields its base URL."""
-    port = _free_port()
+    port = free_port()
     folder = tmp_path_factory.mktemp("service")
-    command = [sys.executable, "-m", "alkphos", "serve", "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--db", str(folder / "service.sqlite3")]
     with (folder / "server.log").open("wb") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        process.wait(timeout=10)
+        process = start_service(port, folder / "service.sqlite3", log)
+    if process is None:
         output = (folder / "server.log").read_text(errors="replace")
         pytest.fail(f"the server did not start:\n{output}")
+    base = f"http://127.0.0.1:{port}"
     yield base
     process.terminate()
     process.wait(timeout=10)

@@ -18,14 +18,19 @@ def _number(text: str) -> float | None:
         return None
 
 
-def _read_csv(path: Path) -> list[float]:
+def _csv_rows(path: Path, expected: str) -> list[list[str]]:
+    """The rows of a CSV file; ``SampleError`` if it cannot be read as UTF-8 text."""
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            rows = list(csv.reader(handle))
+            return list(csv.reader(handle))
     except OSError as exc:
         raise SampleError(f"cannot read the file ({exc.strerror or exc})", str(path)) from None
     except UnicodeDecodeError:
-        raise SampleError("not UTF-8 text (a one-column CSV of numbers)", str(path)) from None
+        raise SampleError(f"not UTF-8 text ({expected})", str(path)) from None
+
+
+def _read_csv(path: Path) -> list[float]:
+    rows = _csv_rows(path, "a one-column CSV of numbers")
     values: list[float] = []
     for line, row in enumerate(rows, 1):
         cells = [cell.strip() for cell in row]
@@ -106,13 +111,7 @@ def has_columns(path: Path) -> bool:
 def read_rows(path: Path) -> list[Row]:
     """(value, sex, age) from a CSV with a header naming ``value``, ``sex`` and ``age``
     (years; other columns are ignored); ``SampleError`` naming the file and line."""
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            lines = list(csv.reader(handle))
-    except OSError as exc:
-        raise SampleError(f"cannot read the file ({exc.strerror or exc})", str(path)) from None
-    except UnicodeDecodeError:
-        raise SampleError("not UTF-8 text", str(path)) from None
+    lines = _csv_rows(path, "a CSV with value, sex and age")
     if not lines:
         raise SampleError("empty (a header naming value, sex and age, then rows)", str(path))
     header = [cell.strip().lower() for cell in lines[0]]
